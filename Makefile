@@ -1,0 +1,115 @@
+# akar: `make` builds ./akar; `make run` serves the demo; `make test` runs every test.
+# SAN=1 builds everything with AddressSanitizer and UBSan into build/asan.
+
+CC      ?= gcc
+PKGS    := libmicrohttpd sqlite3 libsodium jansson
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS))
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -pthread -lm
+
+# O=DIR puts every build product under DIR (default build/); ./akar is the default build's.
+O ?= build
+ifeq ($(SAN),1)
+BUILD   := $(O)/asan
+CFLAGS  += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD   := $(O)/release
+endif
+BIN     := $(BUILD)/akar
+
+SRC      := $(shell find src -name '*.c' | sort)
+LIB_SRC  := $(filter-out src/main.c,$(SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
+EMBEDDED := $(sort $(wildcard src/store/sqlite/migrations/*.sql)) $(sort $(wildcard data/demo/*.tsv))
+
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HTTP_SRC  := $(sort $(wildcard tests/http/test_*.c))
+HTTP_BIN  := $(HTTP_SRC:tests/http/%.c=$(BUILD)/tests/%)
+HTTP_LIB  := $(BUILD)/tests/http_harness.o
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: all run test unit-test http-test fuzz bench fmt check-fmt setup clean tests
+all: $(BIN)
+ifeq ($(O)$(SAN),build)
+all: akar
+akar: $(BIN)
+	cp $< $@
+endif
+
+$(BIN): $(BUILD)/src/main.o $(BUILD)/libakar.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libakar.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(BUILD)/gen/embedded.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -std=c11 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/gen/embedded.c $(BUILD)/gen/embedded.h: $(O)/tools/embed $(EMBEDDED)
+	@mkdir -p $(dir $@)
+	$(O)/tools/embed $(BUILD)/gen/embedded $(EMBEDDED)
+
+$(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
+	$(CC) $(CFLAGS) -I$(BUILD)/gen -c -o $@ $<
+
+# Tests: unit tests link the library and cmocka; HTTP tests also libcurl and drive ./akar.
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libakar.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/http_harness.o: tests/http/harness.c tests/http/harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/test_%: tests/http/test_%.c $(HTTP_LIB) $(BUILD)/libakar.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -lcurl
+
+tests: all $(UNIT_BIN) $(HTTP_BIN)
+
+setup:
+	@scripts/setup
+
+unit-test: all $(UNIT_BIN)
+	@scripts/run-tests --akar $(BIN) $(UNIT_BIN)
+
+http-test: all $(HTTP_BIN)
+	@scripts/run-tests --akar $(BIN) $(HTTP_BIN)
+
+# The one command: set up, build, run every test (plain and sanitized), format check, bounded fuzzing.
+test: setup
+	@$(MAKE) --no-print-directory check-fmt
+	@$(MAKE) --no-print-directory -j2 tests
+	@$(MAKE) --no-print-directory -j2 SAN=1 tests
+	@scripts/run-tests --akar $(O)/release/akar $(UNIT_BIN) $(HTTP_BIN) \
+	  --akar $(O)/asan/akar $(subst $(O)/release/,$(O)/asan/,$(UNIT_BIN) $(HTTP_BIN)) \
+	  --fuzz $${FUZZ_SECONDS:-20}
+
+fuzz:
+	@scripts/run-tests --fuzz $${FUZZ_SECONDS:-60}
+
+run: setup all
+	@test -f demo.db || ./akar init --db demo.db --demo
+	./akar serve --db demo.db --listen 127.0.0.1:8080
+
+bench: setup all
+	bench/run
+
+fmt:
+	clang-format -i $$(find src tests tools bench -name '*.[ch]')
+
+check-fmt:
+	@clang-format --dry-run -Werror $$(find src tests tools bench -name '*.[ch]')
+
+clean:
+	rm -rf build akar
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

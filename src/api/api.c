@@ -1,0 +1,212 @@
+/* Route table and shared replies of the API; see api.h and internal.h. */
+#include "api/internal.h"
+
+#include "base/arena.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/mem.h"
+#include "base/ratelimit.h"
+#include "domain/account.h"
+#include "http/cookie.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct api *api_new(struct store *s, const struct api_config *cfg)
+{
+    struct api *api = xcalloc(1, sizeof *api);
+    api->store = s;
+    api->cfg = *cfg;
+    if (!api->cfg.session_ttl_s)
+        api->cfg.session_ttl_s = 12 * 3600;
+    if (!api->cfg.login_max_fails)
+        api->cfg.login_max_fails = 5;
+    if (!api->cfg.login_ip_fails)
+        api->cfg.login_ip_fails = 50;
+    if (!api->cfg.login_window_s)
+        api->cfg.login_window_s = 15 * 60;
+    api->login_by_name = ratelimit_new(65536, api->cfg.login_max_fails, api->cfg.login_window_s);
+    api->login_by_ip = ratelimit_new(65536, api->cfg.login_ip_fails, api->cfg.login_window_s);
+    pthread_mutex_init(&api->units_lock, NULL);
+    return api;
+}
+
+void api_free(struct api *api)
+{
+    if (!api)
+        return;
+    ratelimit_free(api->login_by_name);
+    ratelimit_free(api->login_by_ip);
+    http_response_free(api->units_resp);
+    pthread_mutex_destroy(&api->units_lock);
+    free(api);
+}
+
+void api_mount(struct api *api, struct http_server *srv)
+{
+    api->http = srv;
+    http_route(srv, "GET", "/healthz", api_healthz, api, 0);
+    http_route(srv, "GET", "/metrics", api_metrics, api, 0);
+    http_route(srv, "GET", "/api/v1/units", api_units_list, api, 0);
+    http_route(srv, "POST", "/api/v1/sessions", api_sessions_create, api, 16 << 10);
+    http_route(srv, "DELETE", "/api/v1/sessions", api_sessions_delete, api, 0);
+    http_route(srv, "GET", "/api/v1/me", api_me, api, 0);
+    http_fallback(srv, api_not_found);
+}
+
+static const char *status_title(int status)
+{
+    switch (status) {
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Content";
+    case 429:
+        return "Too Many Requests";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Internal Server Error";
+    }
+}
+
+int api_problem(struct http_request *req, int status, const char *field, const char *detail)
+{
+    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
+                          status_title(status), "status", status, "detail", detail, "instance",
+                          req->path);
+    if (field) {
+        json_object_set_new(p, "errors",
+                            json_pack("[{s:s, s:s}]", "field", field, "detail", detail));
+    }
+    char *text = json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    char *body = arena_strdup(req->arena, text ? text : "{}");
+    free(text);
+    return http_reply(req, status, "application/problem+json", body, strlen(body));
+}
+
+int api_json(struct http_request *req, int status, json_t *v)
+{
+    char *text = json_dumps(v, JSON_COMPACT);
+    json_decref(v);
+    if (!text)
+        return api_problem(req, 500, NULL, "the answer could not be serialised");
+    char *body = arena_strdup(req->arena, text);
+    free(text);
+    return http_reply(req, status, "application/json", body, strlen(body));
+}
+
+json_t *api_body(struct http_request *req, const struct jsonin_field *fields, size_t n)
+{
+    const char *ct = http_header(req, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+        (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
+        api_problem(req, 415, NULL, "send the body as application/json");
+        return NULL;
+    }
+    struct jsonin_error err;
+    json_t *doc = jsonin_parse(req->body, req->body_len, fields, n, &err);
+    if (!doc)
+        api_problem(req, 400, err.field, err.detail);
+    return doc;
+}
+
+const char *api_client_address(struct http_request *req)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char *out = arena_alloc(req->arena, INET6_ADDRSTRLEN);
+    strcpy(out, "unknown");
+    if (ci && ci->client_addr) {
+        if (ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
+                      INET6_ADDRSTRLEN);
+        else if (ci->client_addr->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, out,
+                      INET6_ADDRSTRLEN);
+    }
+    return out;
+}
+
+/* The bearer token, else the session cookie, else NULL. */
+static const char *request_token(struct http_request *req)
+{
+    const char *auth = http_header(req, "Authorization");
+    if (auth) {
+        if (strncasecmp(auth, "Bearer ", 7) != 0)
+            return "";
+        return auth + 7;
+    }
+    return cookie_get(req->arena, http_header(req, "Cookie"), API_SESSION_COOKIE);
+}
+
+struct identity *api_authenticate(struct api *api, struct http_request *req)
+{
+    const char *token = request_token(req);
+    if (!token) {
+        http_add_header(req, "WWW-Authenticate", "Bearer");
+        api_problem(req, 401, NULL, "sign in first: send a session token");
+        return NULL;
+    }
+    struct identity *id = arena_calloc(req->arena, sizeof *id);
+    struct session_row sess;
+    int rc = AKAR_ENOTFOUND;
+    if (account_token_shape_ok(token)) {
+        account_token_hash(token, id->token_hash);
+        rc = store_session_get(api->store, id->token_hash, &sess);
+    }
+    if (rc == 0 && sess.expires_ms <= clock_now_ms())
+        rc = AKAR_ENOTFOUND;
+    if (rc == 0)
+        rc = store_user_get_id(api->store, req->arena, sess.user_id, &id->user);
+    if (rc == 0 && id->user.disabled)
+        rc = AKAR_ENOTFOUND;
+    struct grant_row *g = NULL;
+    if (rc == 0)
+        rc = store_user_grants(api->store, req->arena, id->user.id, &g, &id->ngrants);
+    if (rc == AKAR_ESTORE) {
+        api_problem(req, 503, NULL, "the store is not answering; try again shortly");
+        return NULL;
+    }
+    if (rc) {
+        http_add_header(req, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        api_problem(req, 401, NULL, "the session token is unknown, expired or malformed");
+        return NULL;
+    }
+    id->grants = arena_alloc(req->arena, (id->ngrants ? id->ngrants : 1) * sizeof *id->grants);
+    for (size_t i = 0; i < id->ngrants; i++)
+        id->grants[i] = (struct access_grant){(enum role)role_parse(g[i].role), g[i].unit_code,
+                                              g[i].unit_path};
+    return id;
+}
+
+int api_not_found(struct http_request *req)
+{
+    const char *allowed = http_allowed(req);
+    if (allowed) {
+        http_add_header(req, "Allow", allowed);
+        return api_problem(req, 405, NULL,
+                           arena_printf(req->arena, "%s is not allowed here; allowed: %s",
+                                        req->method, allowed));
+    }
+    return api_problem(req, 404, NULL, "there is nothing at this address");
+}

@@ -1,0 +1,24 @@
+/* The JSON API under /api/v1 and the operational endpoints (/healthz, /metrics): mounts the
+ * routes on an HTTP server and holds what the handlers share. */
+#ifndef AKAR_API_API_H
+#define AKAR_API_API_H
+#include <stdint.h>
+
+struct http_server;
+struct store;
+struct api;
+
+struct api_config {
+    int64_t session_ttl_s;     /* how long a session lasts */
+    unsigned login_max_fails;  /* failures per login within the window before 429 */
+    unsigned login_ip_fails;   /* failures per client address within the window */
+    unsigned login_window_s;   /* the window */
+    int secure_cookies;        /* add Secure to cookies (behind TLS) */
+};
+
+struct api *api_new(struct store *s, const struct api_config *cfg);
+/* Adds every route to srv. */
+void api_mount(struct api *api, struct http_server *srv);
+void api_free(struct api *api);
+
+#endif

@@ -1,0 +1,58 @@
+/* What the API's handler files share: the context, replies, authentication. Not used outside
+ * src/api/. */
+#ifndef AKAR_API_INTERNAL_H
+#define AKAR_API_INTERNAL_H
+#include "api/api.h"
+#include "api/jsonin.h"
+#include "domain/access.h"
+#include "http/server.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <pthread.h>
+
+struct ratelimit;
+
+struct api {
+    struct store *store;
+    struct http_server *http;
+    struct api_config cfg;
+    struct ratelimit *login_by_name, *login_by_ip;
+    /* GET /api/v1/units, built once per change of the unit tree */
+    pthread_mutex_t units_lock;
+    uint64_t units_generation;
+    struct MHD_Response *units_resp;
+    char units_etag[40];
+};
+
+/* The signed-in person of a request. */
+struct identity {
+    struct user_row user;
+    struct access_grant *grants;
+    size_t ngrants;
+    unsigned char token_hash[32];
+};
+
+/* Replies with an RFC 9457 problem document. field may be NULL; detail is shown to people. */
+int api_problem(struct http_request *req, int status, const char *field, const char *detail);
+/* Replies with v serialised (and takes v's reference). */
+int api_json(struct http_request *req, int status, json_t *v);
+/* Parses the body against fields; on failure replies 400 or 415 and returns NULL. */
+json_t *api_body(struct http_request *req, const struct jsonin_field *fields, size_t n);
+/* The identity of the session token in the Authorization header or the cookie; NULL (and a
+ * 401 reply is then sent) if there is none or it is invalid. */
+struct identity *api_authenticate(struct api *api, struct http_request *req);
+/* The client's address as text (for rate limits; never logged). */
+const char *api_client_address(struct http_request *req);
+
+#define API_SESSION_COOKIE "akar_session"
+
+int api_sessions_create(struct http_request *req);
+int api_sessions_delete(struct http_request *req);
+int api_me(struct http_request *req);
+int api_units_list(struct http_request *req);
+int api_healthz(struct http_request *req);
+int api_metrics(struct http_request *req);
+int api_not_found(struct http_request *req);
+
+#endif

@@ -1,0 +1,192 @@
+/* Strict JSON input; see jsonin.h. */
+#include "api/jsonin.h"
+
+#include "base/mem.h"
+#include "base/utf8.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_MAX_LEN 10000
+/* U+FFFF, a noncharacter, stands in for each invalid byte while we look for its field. */
+static const char marker[] = "\xEF\xBF\xBF";
+
+/* Copies s into out (size n), cut short at a character boundary if it does not fit. */
+static void copy_text(char *out, size_t n, const char *s)
+{
+    size_t len = strlen(s);
+    if (len >= n) {
+        len = n - 1;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memcpy(out, s, len);
+    out[len] = 0;
+}
+
+static json_t *set_err(struct jsonin_error *err, const char *field, const char *fmt,
+                       const char *arg)
+{
+    char detail[512];
+    snprintf(detail, sizeof detail, fmt, arg);
+    copy_text(err->field, sizeof err->field, field);
+    copy_text(err->detail, sizeof err->detail, detail);
+    return NULL;
+}
+
+/* Writes into out the dotted path of the first key or string in v that holds the marker. */
+static bool find_marker(json_t *v, char *out, size_t outlen, const char *prefix)
+{
+    if (json_is_string(v))
+        return strstr(json_string_value(v), marker) != NULL;
+    const char *key;
+    json_t *child;
+    char path[64];
+    if (json_is_object(v)) {
+        json_object_foreach(v, key, child)
+        {
+            snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", key);
+            if (strstr(key, marker) || find_marker(child, out, outlen, path)) {
+                if (!out[0])
+                    snprintf(out, outlen, "%s", path);
+                return true;
+            }
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_array_foreach(v, i, child)
+        {
+            snprintf(path, sizeof path, "%s[%zu]", prefix, i);
+            if (find_marker(child, out, outlen, path)) {
+                if (!out[0])
+                    snprintf(out, outlen, "%s", path);
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* The field whose text holds the invalid UTF-8, or "body" if it cannot be told. */
+static void locate_bad_utf8(const char *body, size_t len, char *field, size_t fieldlen)
+{
+    char *copy = xmalloc(len * 3 + 1);
+    size_t k = 0, i = 0, bad;
+    while (i < len) {
+        if (utf8_valid(body + i, len - i, &bad)) {
+            memcpy(copy + k, body + i, len - i);
+            k += len - i;
+            break;
+        }
+        memcpy(copy + k, body + i, bad);
+        k += bad;
+        memcpy(copy + k, marker, 3);
+        k += 3;
+        i += bad + 1;
+    }
+    snprintf(field, fieldlen, "body");
+    json_error_t jerr;
+    json_t *doc = json_loadb(copy, k, JSON_REJECT_DUPLICATES, &jerr);
+    char path[64] = "";
+    if (doc && find_marker(doc, path, sizeof path, "") && path[0])
+        snprintf(field, fieldlen, "%s", path);
+    json_decref(doc);
+    free(copy);
+}
+
+static const char *type_name(enum jsonin_type t)
+{
+    switch (t) {
+    case JSONIN_STRING:
+        return "a string";
+    case JSONIN_BOOL:
+        return "true or false";
+    case JSONIN_INTEGER:
+        return "an integer";
+    case JSONIN_NUMBER:
+        return "a number";
+    }
+    return "?";
+}
+
+static bool type_ok(json_t *v, enum jsonin_type t)
+{
+    switch (t) {
+    case JSONIN_STRING:
+        return json_is_string(v);
+    case JSONIN_BOOL:
+        return json_is_boolean(v);
+    case JSONIN_INTEGER:
+        return json_is_integer(v);
+    case JSONIN_NUMBER:
+        return json_is_number(v);
+    }
+    return false;
+}
+
+json_t *jsonin_parse(const char *body, size_t len, const struct jsonin_field *fields, size_t n,
+                     struct jsonin_error *err)
+{
+    if (!body || len == 0)
+        return set_err(err, "body", "the request body is empty; a JSON object is expected%s", "");
+    if (!utf8_valid(body, len, NULL)) {
+        char field[64];
+        locate_bad_utf8(body, len, field, sizeof field);
+        return set_err(err, field, "the value of %s is not valid UTF-8", field);
+    }
+    json_error_t jerr;
+    json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc) {
+        char detail[512];
+        snprintf(detail, sizeof detail, "the body is not valid JSON (line %d, column %d: %s)",
+                 jerr.line, jerr.column, jerr.text);
+        return set_err(err, "body", "%s", detail);
+    }
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        return set_err(err, "body", "the body must be a JSON object%s", "");
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(doc, key, v)
+    {
+        const struct jsonin_field *f = NULL;
+        for (size_t i = 0; i < n && !f; i++)
+            if (strcmp(fields[i].name, key) == 0)
+                f = &fields[i];
+        if (!f) {
+            set_err(err, key, "unknown field \"%s\"", key);
+            json_decref(doc);
+            return NULL;
+        }
+        if (!type_ok(v, f->type)) {
+            char detail[512];
+            snprintf(detail, sizeof detail, "%s must be %s", key, type_name(f->type));
+            set_err(err, key, "%s", detail);
+            json_decref(doc);
+            return NULL;
+        }
+        size_t max = f->max_len ? f->max_len : DEFAULT_MAX_LEN;
+        if (f->type == JSONIN_STRING && json_string_length(v) > max) {
+            char detail[512];
+            snprintf(detail, sizeof detail, "%s is longer than %zu bytes", key, max);
+            set_err(err, key, "%s", detail);
+            json_decref(doc);
+            return NULL;
+        }
+        if (f->type == JSONIN_STRING && strlen(json_string_value(v)) != json_string_length(v)) {
+            set_err(err, key, "%s contains a NUL character", key);
+            json_decref(doc);
+            return NULL;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (fields[i].required && !json_object_get(doc, fields[i].name)) {
+            set_err(err, fields[i].name, "%s is required", fields[i].name);
+            json_decref(doc);
+            return NULL;
+        }
+    }
+    return doc;
+}

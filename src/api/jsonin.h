@@ -1,0 +1,29 @@
+/* Strict JSON request bodies: the body must be one JSON object in valid UTF-8 whose members
+ * are all declared, of the declared type and within the declared length. The first problem is
+ * reported with the name (dotted path) of the field it concerns. Pure: fuzzed on its own. */
+#ifndef AKAR_API_JSONIN_H
+#define AKAR_API_JSONIN_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum jsonin_type { JSONIN_STRING, JSONIN_BOOL, JSONIN_INTEGER, JSONIN_NUMBER };
+
+struct jsonin_field {
+    const char *name;
+    enum jsonin_type type;
+    bool required;
+    size_t max_len; /* strings: bytes; 0 means 10,000 */
+};
+
+struct jsonin_error {
+    char field[64];   /* "body" when the problem is not one field's */
+    char detail[200]; /* for people */
+};
+
+/* Parses and checks body[0..len). Returns the object (caller json_decref's it), or NULL with
+ * err filled. */
+json_t *jsonin_parse(const char *body, size_t len, const struct jsonin_field *fields, size_t n,
+                     struct jsonin_error *err);
+
+#endif

@@ -1,0 +1,39 @@
+/* Operational endpoints: GET /healthz for load balancers, GET /metrics for Prometheus. */
+#include "api/internal.h"
+
+#include "base/arena.h"
+#include "base/buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char healthy[] = "{\"status\":\"ok\"}";
+
+int api_healthz(struct http_request *req)
+{
+    return http_reply(req, 200, "application/json", healthy, sizeof healthy - 1);
+}
+
+int api_metrics(struct http_request *req)
+{
+    struct api *api = req->route_ctx;
+    struct buf b = {0};
+    http_metrics_render(api->http, &b);
+    struct store_stats st;
+    store_stats_get(api->store, &st);
+    buf_puts(&b, "# HELP akar_store_commit_batch_size Writes committed per transaction.\n"
+                 "# TYPE akar_store_commit_batch_size histogram\n");
+    for (size_t i = 0; i < STORE_BATCH_BUCKETS; i++)
+        buf_printf(&b, "akar_store_commit_batch_size_bucket{le=\"%u\"} %llu\n",
+                   st.batch_bound[i], (unsigned long long)st.batch_le[i]);
+    buf_printf(&b,
+               "akar_store_commit_batch_size_bucket{le=\"+Inf\"} %llu\n"
+               "akar_store_commit_batch_size_sum %llu\n"
+               "akar_store_commit_batch_size_count %llu\n",
+               (unsigned long long)st.commits, (unsigned long long)st.writes,
+               (unsigned long long)st.commits);
+    char *body = arena_strndup(req->arena, b.data ? b.data : "", b.len);
+    size_t len = b.len;
+    buf_release(&b);
+    return http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", body, len);
+}

@@ -1,0 +1,30 @@
+/* The akar subcommands. Each takes its own argv (argv[0] is the subcommand's name) and returns
+ * the process exit code: 0 success, 1 failure, 2 bad usage. */
+#ifndef AKAR_CLI_CLI_H
+#define AKAR_CLI_CLI_H
+#include <stdbool.h>
+#include <stddef.h>
+
+int cli_init(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_unit(int argc, char **argv);
+int cli_audit(int argc, char **argv);
+int cli_backup(int argc, char **argv);
+
+/* Options of the form --name VALUE or --flag. */
+struct cli_opt {
+    const char *name; /* without the dashes */
+    bool flag;        /* takes no value */
+    const char *value;
+    bool seen;
+};
+
+/* Fills opts from argv[first..argc). Prints the problem and returns -1 on an unknown option
+ * or a missing value; 0 otherwise. */
+int cli_parse(int argc, char **argv, int first, struct cli_opt *opts, size_t n);
+/* The value of option name, or NULL. */
+const char *cli_get(const struct cli_opt *opts, size_t n, const char *name);
+bool cli_has(const struct cli_opt *opts, size_t n, const char *name);
+
+#endif

@@ -1,0 +1,113 @@
+/* akar user add --db PATH --login L --unit CODE --role ROLE [--name "Display name"]: creates an
+ * account with one role on one unit; the password is read from standard input (one line). */
+#include "base/err.h"
+#include "base/utf8.h"
+#include "cli/cli.h"
+#include "domain/access.h"
+#include "domain/account.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static int read_password(char *out, size_t n)
+{
+    if (!fgets(out, (int)n, stdin))
+        return -1;
+    size_t len = strlen(out);
+    if (len && out[len - 1] == '\n')
+        out[--len] = 0;
+    else if (len == n - 1)
+        return -1; /* longer than the buffer */
+    if (len && out[len - 1] == '\r')
+        out[--len] = 0;
+    return 0;
+}
+
+static int user_add(int argc, char **argv)
+{
+    struct cli_opt opts[] = {{"db", false, NULL, false},
+                             {"login", false, NULL, false},
+                             {"unit", false, NULL, false},
+                             {"role", false, NULL, false},
+                             {"name", false, NULL, false}};
+    if (cli_parse(argc, argv, 2, opts, N(opts)) != 0)
+        return 2;
+    const char *db = cli_get(opts, N(opts), "db"), *login = cli_get(opts, N(opts), "login"),
+               *unit = cli_get(opts, N(opts), "unit"), *role = cli_get(opts, N(opts), "role"),
+               *name = cli_get(opts, N(opts), "name");
+    if (!db || !login || !unit || !role) {
+        fprintf(stderr, "usage: akar user add --db PATH --login L --unit CODE --role ROLE "
+                        "[--name NAME] < password\n");
+        return 2;
+    }
+    if (!account_login_valid(login)) {
+        fprintf(stderr, "akar: a login is 3 to 64 of a-z, 0-9, '.', '_', '-', starting with a "
+                        "letter or digit\n");
+        return 2;
+    }
+    if (name && (!*name || strlen(name) > 200 || !utf8_valid(name, strlen(name), NULL))) {
+        fprintf(stderr, "akar: --name is 1 to 200 bytes of UTF-8\n");
+        return 2;
+    }
+    if (role_parse(role) < 0) {
+        fprintf(stderr, "akar: unknown role \"%s\" (resident, receptionist, handler, leader, "
+                        "inspector, admin)\n",
+                role);
+        return 2;
+    }
+    char pw[ACCOUNT_PASSWORD_MAX + 2];
+    if (read_password(pw, sizeof pw) != 0) {
+        fprintf(stderr, "akar: give the password on standard input (one line, at most 1024 "
+                        "bytes)\n");
+        return 2;
+    }
+    const char *problem = account_password_problem(pw);
+    if (problem) {
+        fprintf(stderr, "akar: %s\n", problem);
+        return 2;
+    }
+    if (account_init() != 0)
+        return 1;
+    char hash[ACCOUNT_HASH_MAX];
+    if (account_hash_password(pw, hash) != 0) {
+        fprintf(stderr, "akar: the password could not be hashed\n");
+        return 1;
+    }
+    struct store *s;
+    char err[512];
+    if (store_open(db, STORE_OPEN_EXISTING, &s, err, sizeof err) != 0) {
+        fprintf(stderr, "akar: %s\n", err);
+        return 1;
+    }
+    json_t *d = json_pack("{s:s, s:s}", "role", role, "unit", unit);
+    char *detail = json_dumps(d, JSON_COMPACT);
+    json_decref(d);
+    struct store_write w = {.kind = STORE_W_USER_ADD, .actor = "cli:user add",
+                            .audit_detail = detail};
+    w.u.user.login = login;
+    w.u.user.display_name = name ? name : login;
+    w.u.user.password_hash = hash;
+    w.u.user.role = role;
+    w.u.user.unit_code = unit;
+    int rc = store_write_sync(s, &w);
+    if (rc)
+        fprintf(stderr, "akar: %s\n", w.errmsg);
+    else
+        printf("user %s added as %s of unit %s\n", login, role, unit);
+    store_close(s);
+    free(detail);
+    return rc ? 1 : 0;
+}
+
+int cli_user(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "add") == 0)
+        return user_add(argc, argv);
+    fprintf(stderr, "usage: akar user add --db PATH --login L --unit CODE --role ROLE\n");
+    return 2;
+}

@@ -1,0 +1,151 @@
+/* Loading the demo province; see demo.h. The data files are tab-separated, '#' starts a
+ * comment line. */
+#include "domain/demo.h"
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "base/mem.h"
+#include "domain/access.h"
+#include "domain/account.h"
+#include "domain/unit.h"
+#include "embedded.h"
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEMO_TZ "Asia/Ho_Chi_Minh"
+#define MAX_FIELDS 5
+
+static const char *embedded(const char *name)
+{
+    for (size_t i = 0; i < embedded_count; i++)
+        if (strcmp(embedded_files[i].name, name) == 0)
+            return embedded_files[i].data;
+    return NULL;
+}
+
+/* Splits data into rows of exactly MAX_FIELDS tab-separated fields (arena copies). */
+static size_t parse_tsv(struct arena *a, const char *data, char *(**rows)[MAX_FIELDS])
+{
+    size_t cap = 128, n = 0;
+    char *(*out)[MAX_FIELDS] = arena_alloc(a, cap * sizeof *out);
+    const char *p = data;
+    while (*p) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len && *p != '#') {
+            char *line = arena_strndup(a, p, len);
+            if (n == cap)
+                abort(); /* the demo files are ours and small */
+            char *save = NULL, *tok = line;
+            for (int f = 0; f < MAX_FIELDS; f++) {
+                char *tab = strchr(tok, '\t');
+                if (tab)
+                    *tab = 0;
+                out[n][f] = tok;
+                tok = tab ? tab + 1 : tok + strlen(tok);
+            }
+            (void)save;
+            n++;
+        }
+        p += len + (end ? 1 : 0);
+    }
+    *rows = out;
+    return n;
+}
+
+static struct demo_account accounts[16];
+static size_t naccounts;
+static pthread_once_t accounts_once = PTHREAD_ONCE_INIT;
+static struct arena *accounts_arena;
+
+static void load_accounts(void)
+{
+    accounts_arena = arena_new();
+    char *(*rows)[MAX_FIELDS];
+    size_t n = parse_tsv(accounts_arena, embedded("accounts.tsv"), &rows);
+    for (size_t i = 0; i < n && i < sizeof accounts / sizeof accounts[0]; i++)
+        accounts[naccounts++] = (struct demo_account){rows[i][0], rows[i][1], rows[i][2],
+                                                      rows[i][3], rows[i][4]};
+}
+
+const struct demo_account *demo_accounts(size_t *n)
+{
+    pthread_once(&accounts_once, load_accounts);
+    *n = naccounts;
+    return accounts;
+}
+
+int demo_load(struct store *s, char *err, size_t errlen)
+{
+    struct arena *a = arena_new();
+    struct unit_row *existing;
+    size_t nexisting;
+    int rc = store_unit_list(s, a, &existing, &nexisting);
+    if (rc == 0 && nexisting) {
+        snprintf(err, errlen, "the database has units already; the demo was not loaded");
+        rc = AKAR_EEXIST;
+    }
+    if (rc)
+        goto out;
+
+    char *(*units)[MAX_FIELDS];
+    size_t nunits = parse_tsv(a, embedded("units.tsv"), &units);
+    size_t nacc;
+    const struct demo_account *acc = demo_accounts(&nacc);
+    struct store_write **items = arena_calloc(a, (nunits + nacc) * sizeof *items);
+    for (size_t i = 0; i < nunits; i++) {
+        struct unit_spec spec = {units[i][0], units[i][4], units[i][2],
+                                 *units[i][1] ? units[i][1] : NULL, DEMO_TZ,
+                                 strcmp(units[i][3], "1") == 0};
+        const char *parent_level = NULL;
+        for (size_t k = 0; k < i && spec.parent_code; k++)
+            if (strcmp(units[k][0], spec.parent_code) == 0)
+                parent_level = units[k][2];
+        const char *why = unit_problem(&spec, parent_level);
+        if (why) {
+            snprintf(err, errlen, "demo unit %s: %s", spec.code, why);
+            rc = AKAR_EINVAL;
+            goto out;
+        }
+        struct store_write *w = arena_calloc(a, sizeof *w);
+        w->kind = STORE_W_UNIT_ADD;
+        w->u.unit.code = spec.code;
+        w->u.unit.name = spec.name;
+        w->u.unit.level = spec.level;
+        w->u.unit.parent_code = spec.parent_code;
+        w->u.unit.time_zone = spec.time_zone;
+        w->u.unit.remote = spec.remote;
+        items[i] = w;
+    }
+    for (size_t i = 0; i < nacc; i++) {
+        struct store_write *w = arena_calloc(a, sizeof *w);
+        char *hash = arena_alloc(a, ACCOUNT_HASH_MAX);
+        if (role_parse(acc[i].role) < 0 || account_hash_password(acc[i].password, hash) != 0) {
+            snprintf(err, errlen, "demo account %s is malformed", acc[i].login);
+            rc = AKAR_EINVAL;
+            goto out;
+        }
+        w->kind = STORE_W_USER_ADD;
+        w->u.user.login = acc[i].login;
+        w->u.user.display_name = acc[i].display_name;
+        w->u.user.password_hash = hash;
+        w->u.user.role = acc[i].role;
+        w->u.user.unit_code = acc[i].unit;
+        w->audit_detail =
+            arena_printf(a, "{\"role\":\"%s\",\"unit\":\"%s\"}", acc[i].role, acc[i].unit);
+        items[nunits + i] = w;
+    }
+    struct store_write batch = {.kind = STORE_W_BATCH, .actor = "cli:init --demo"};
+    batch.u.batch.items = items;
+    batch.u.batch.n = nunits + nacc;
+    rc = store_write_sync(s, &batch);
+    if (rc)
+        snprintf(err, errlen, "loading the demo failed: %s", batch.errmsg);
+out:
+    arena_free(a);
+    return rc;
+}

@@ -1,0 +1,19 @@
+/* The demo jurisdiction: Ninh Thuận province with its seven district-level units, communes,
+ * villages and an account for every role, carried in the binary (data/demo/). */
+#ifndef AKAR_DOMAIN_DEMO_H
+#define AKAR_DOMAIN_DEMO_H
+#include <stddef.h>
+
+struct store;
+
+struct demo_account {
+    const char *login, *role, *unit, *password, *display_name;
+};
+
+/* Loads the demo into an empty store as one transaction. Returns 0, AKAR_EEXIST if the store
+ * has units already (nothing is changed), or another error with a message in err. */
+int demo_load(struct store *s, char *err, size_t errlen);
+/* The demo accounts (static data), for printing. */
+const struct demo_account *demo_accounts(size_t *n);
+
+#endif

@@ -1,0 +1,39 @@
+/* What a store back-end implements. store.c owns what every back-end shares (the write queue,
+ * group commit, statistics); a back-end owns its connections, its SQL and the audit chain head
+ * inside its transactions. */
+#ifndef AKAR_STORE_BACKEND_H
+#define AKAR_STORE_BACKEND_H
+#include "store/store.h"
+
+struct store_backend {
+    const char *name;
+    /* Opens url; on success *impl is the back-end's state. */
+    int (*open)(const char *url, enum store_open_mode mode, void **impl, int *have, int *known,
+                int *migrated_from, char *err, size_t errlen);
+    void (*close)(void *impl);
+
+    /* Called on the writer thread only: a group is begin, apply*, then commit or abort.
+     * apply runs one write in a savepoint of its own: on failure it leaves no trace, sets
+     * w->rc and w->errmsg and returns w->rc. */
+    int (*group_begin)(void *impl);
+    int (*apply)(void *impl, struct store_write *w);
+    int (*group_commit)(void *impl);
+    void (*group_abort)(void *impl);
+
+    int (*unit_list)(void *impl, struct arena *a, struct unit_row **rows, size_t *n);
+    int (*unit_get)(void *impl, struct arena *a, const char *code, struct unit_row *out);
+    int (*user_get)(void *impl, struct arena *a, const char *login, int64_t id,
+                    struct user_row *out);
+    int (*user_grants)(void *impl, struct arena *a, int64_t user_id, struct grant_row **rows,
+                       size_t *n);
+    int (*session_get)(void *impl, const unsigned char token_hash[32], struct session_row *out);
+    int (*meta_get)(void *impl, struct arena *a, const char *key, const char **value);
+    int (*audit_scan)(void *impl, int (*fn)(void *arg, const struct chain_entry *e), void *arg);
+    int (*audit_head)(void *impl, int64_t *seq, unsigned char hash[CHAIN_HASH_BYTES]);
+    int (*audit_count)(void *impl, const char *action, int64_t *n);
+    int (*backup)(void *impl, const char *to_path, char *err, size_t errlen);
+};
+
+extern const struct store_backend store_sqlite_backend;
+
+#endif

@@ -1,0 +1,905 @@
+/* The SQLite back-end of the store: one write connection used only by the writer thread, one
+ * read connection per thread (WAL lets them read while the writer commits), named statements
+ * prepared once per connection, migrations embedded in the binary, and the audit chain head
+ * kept in step with every transaction. */
+#include "base/arena.h"
+#include "base/chain.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "embedded.h"
+#include "store/backend.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Every statement akar runs on SQLite, by name. */
+enum stmt {
+    ST_META_GET,
+    ST_META_SET,
+    ST_UNIT_LIST,
+    ST_UNIT_GET,
+    ST_UNIT_INSERT,
+    ST_USER_BY_LOGIN,
+    ST_USER_BY_ID,
+    ST_USER_INSERT,
+    ST_GRANT_INSERT,
+    ST_GRANTS_OF,
+    ST_SESSION_GET,
+    ST_SESSION_INSERT,
+    ST_SESSION_DELETE,
+    ST_SESSION_PURGE,
+    ST_AUDIT_INSERT,
+    ST_AUDIT_SCAN,
+    ST_AUDIT_COUNT,
+    ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [ST_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [ST_UNIT_LIST] = "SELECT u.id, u.code, u.name, u.level, p.code, u.path, u.time_zone, u.remote "
+                     "FROM units u LEFT JOIN units p ON p.id = u.parent_id ORDER BY u.path",
+    [ST_UNIT_GET] = "SELECT u.id, u.code, u.name, u.level, p.code, u.path, u.time_zone, u.remote "
+                    "FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.code = ?1",
+    [ST_UNIT_INSERT] = "INSERT INTO units (code, name, level, parent_id, path, time_zone, remote, "
+                       "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_USER_BY_LOGIN] = "SELECT id, login, display_name, password_hash, disabled FROM users "
+                         "WHERE login = ?1",
+    [ST_USER_BY_ID] = "SELECT id, login, display_name, password_hash, disabled FROM users "
+                      "WHERE id = ?1",
+    [ST_USER_INSERT] = "INSERT INTO users (login, display_name, password_hash, created_at) "
+                       "VALUES (?1, ?2, ?3, ?4)",
+    [ST_GRANT_INSERT] = "INSERT INTO grants (user_id, role, unit_id) VALUES (?1, ?2, ?3)",
+    [ST_GRANTS_OF] = "SELECT g.role, u.code, u.path FROM grants g JOIN units u ON u.id = g.unit_id "
+                     "WHERE g.user_id = ?1 ORDER BY u.path, g.role",
+    [ST_SESSION_GET] = "SELECT user_id, created_at, expires_at FROM sessions WHERE token_hash = ?1",
+    [ST_SESSION_INSERT] = "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
+                          "VALUES (?1, ?2, ?3, ?4)",
+    [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
+    [ST_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at < ?1",
+    [ST_AUDIT_INSERT] = "INSERT INTO audit (seq, at, actor, action, object_type, object_id, "
+                        "detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_AUDIT_SCAN] = "SELECT seq, at, actor, action, object_type, object_id, detail, prev_hash, "
+                      "hash FROM audit ORDER BY seq",
+    [ST_AUDIT_COUNT] = "SELECT count(*) FROM audit WHERE action = ?1",
+};
+
+struct conn {
+    sqlite3 *db;
+    sqlite3_stmt *st[ST_COUNT];
+    struct conn *next; /* in sq->readers */
+    struct sq *owner;
+};
+
+struct sq {
+    char *path;
+    struct conn writer;
+    pthread_key_t reader_key;
+    pthread_mutex_t readers_lock;
+    struct conn *readers;
+    /* audit chain head as of the open transaction, and as last committed */
+    int64_t head_seq, committed_seq;
+    unsigned char head_hash[CHAIN_HASH_BYTES], committed_hash[CHAIN_HASH_BYTES];
+};
+
+static int conn_open(struct conn *c, const char *path, int flags)
+{
+    memset(c->st, 0, sizeof c->st);
+    if (sqlite3_open_v2(path, &c->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+        return AKAR_ESTORE;
+    sqlite3_busy_timeout(c->db, 10000);
+    sqlite3_exec(c->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    return 0;
+}
+
+static void conn_close(struct conn *c)
+{
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(c->st[i]);
+    sqlite3_close(c->db);
+    c->db = NULL;
+}
+
+/* The cached statement, reset and unbound, or NULL if it cannot be prepared (a bug). */
+static sqlite3_stmt *stmt(struct conn *c, enum stmt id)
+{
+    if (!c->st[id]) {
+        if (sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->st[id],
+                               NULL) != SQLITE_OK) {
+            log_error("sqlite: cannot prepare statement %d: %s", id, sqlite3_errmsg(c->db));
+            return NULL;
+        }
+    }
+    sqlite3_reset(c->st[id]);
+    sqlite3_clear_bindings(c->st[id]);
+    return c->st[id];
+}
+
+static void reader_destroy(void *p)
+{
+    struct conn *c = p;
+    struct sq *q = c->owner;
+    pthread_mutex_lock(&q->readers_lock);
+    for (struct conn **pp = &q->readers; *pp; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&q->readers_lock);
+    conn_close(c);
+    free(c);
+}
+
+/* This thread's read connection, opened on first use. NULL if it cannot be opened. */
+static struct conn *reader(struct sq *q)
+{
+    struct conn *c = pthread_getspecific(q->reader_key);
+    if (c)
+        return c;
+    c = xcalloc(1, sizeof *c);
+    c->owner = q;
+    if (conn_open(c, q->path, SQLITE_OPEN_READWRITE) != 0) {
+        log_error("sqlite: cannot open a read connection to %s", q->path);
+        sqlite3_close(c->db);
+        free(c);
+        return NULL;
+    }
+    sqlite3_exec(c->db, "PRAGMA query_only = ON", NULL, NULL, NULL);
+    pthread_mutex_lock(&q->readers_lock);
+    c->next = q->readers;
+    q->readers = c;
+    pthread_mutex_unlock(&q->readers_lock);
+    pthread_setspecific(q->reader_key, c);
+    return c;
+}
+
+static const char *col_text(struct arena *a, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
+}
+
+/* ---- migrations ---- */
+
+static int migration_number(const char *name)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        if (name[i] < '0' || name[i] > '9')
+            return -1;
+        v = v * 10 + (name[i] - '0');
+    }
+    return name[4] == '_' && strstr(name, ".sql") ? v : -1;
+}
+
+static int known_version(void)
+{
+    int known = 0;
+    for (size_t i = 0; i < embedded_count; i++) {
+        int v = migration_number(embedded_files[i].name);
+        if (v > known)
+            known = v;
+    }
+    return known;
+}
+
+static int user_version(sqlite3 *db, int *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return AKAR_ESTORE;
+    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : AKAR_ESTORE;
+    *out = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int migrate(sqlite3 *db, int have, int known, char *err, size_t errlen)
+{
+    for (int v = have + 1; v <= known; v++) {
+        const struct embedded_file *f = NULL;
+        for (size_t i = 0; i < embedded_count; i++)
+            if (migration_number(embedded_files[i].name) == v)
+                f = &embedded_files[i];
+        if (!f) {
+            snprintf(err, errlen, "migration %04d is missing from this build", v);
+            return AKAR_ESTORE;
+        }
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v);
+        char *msg = NULL;
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db, f->data, NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db, pragma, NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, errlen, "migration %s failed: %s", f->name, msg ? msg : "?");
+            sqlite3_free(msg);
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return AKAR_ESTORE;
+        }
+    }
+    return 0;
+}
+
+/* ---- the audit chain head ---- */
+
+static void hex_encode(const unsigned char *b, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+static int hex_decode(const char *s, unsigned char *out, size_t n)
+{
+    if (strlen(s) != 2 * n)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        if (sscanf(s + 2 * i, "%2x", &v) != 1)
+            return -1;
+        out[i] = (unsigned char)v;
+    }
+    return 0;
+}
+
+static int read_meta(struct conn *c, struct arena *a, const char *key, const char **value)
+{
+    sqlite3_stmt *st = stmt(c, ST_META_GET);
+    if (!st)
+        return AKAR_ESTORE;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *value = col_text(a, st, 0);
+        sqlite3_reset(st);
+        return 0;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? AKAR_ENOTFOUND : AKAR_ESTORE;
+}
+
+static int read_head(struct conn *c, int64_t *seq, unsigned char hash[CHAIN_HASH_BYTES])
+{
+    struct arena *a = arena_new();
+    const char *s = NULL, *h = NULL;
+    int rc = read_meta(c, a, "audit.head_seq", &s);
+    *seq = 0;
+    memset(hash, 0, CHAIN_HASH_BYTES);
+    if (rc == AKAR_ENOTFOUND) {
+        rc = 0;
+    } else if (rc == 0) {
+        *seq = strtoll(s, NULL, 10);
+        rc = read_meta(c, a, "audit.head_hash", &h);
+        if (rc == 0 && hex_decode(h, hash, CHAIN_HASH_BYTES) != 0)
+            rc = AKAR_ESTORE;
+    }
+    arena_free(a);
+    return rc;
+}
+
+static int write_meta(struct conn *c, const char *key, const char *value)
+{
+    sqlite3_stmt *st = stmt(c, ST_META_SET);
+    if (!st)
+        return AKAR_ESTORE;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : AKAR_ESTORE;
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* ---- open and close ---- */
+
+static int sq_open(const char *url, enum store_open_mode mode, void **impl, int *have,
+                   int *known, int *migrated_from, char *err, size_t errlen)
+{
+    struct sq *q = xcalloc(1, sizeof *q);
+    q->path = xstrdup(url);
+    *known = known_version();
+    struct stat stbuf;
+    if (mode == STORE_OPEN_EXISTING && stat(url, &stbuf) != 0) {
+        snprintf(err, errlen, "no database at %s: create it with `akar init --db %s`", url, url);
+        free(q->path);
+        free(q);
+        return AKAR_ENOTFOUND;
+    }
+    int flags = SQLITE_OPEN_READWRITE | (mode == STORE_OPEN_MIGRATE ? SQLITE_OPEN_CREATE : 0);
+    int rc = conn_open(&q->writer, url, flags);
+    if (rc == 0 && sqlite3_exec(q->writer.db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) !=
+                       SQLITE_OK)
+        rc = AKAR_ESTORE;
+    if (rc == 0)
+        rc = user_version(q->writer.db, have);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot open %s as an SQLite database: %s", url,
+                 q->writer.db ? sqlite3_errmsg(q->writer.db) : "out of memory");
+        goto fail;
+    }
+    *migrated_from = *have;
+    if (*have > *known) {
+        snprintf(err, errlen,
+                 "%s has schema version %d, newer than this akar knows (%d): upgrade akar "
+                 "before using it",
+                 url, *have, *known);
+        rc = AKAR_ETOONEW;
+        goto fail;
+    }
+    if (*have < *known) {
+        if (mode == STORE_OPEN_EXISTING) {
+            snprintf(err, errlen,
+                     "%s has schema version %d but this akar needs %d: run `akar init --db %s`",
+                     url, *have, *known, url);
+            rc = AKAR_ECONFLICT;
+            goto fail;
+        }
+        rc = migrate(q->writer.db, *have, *known, err, errlen);
+        if (rc != 0)
+            goto fail;
+        *have = *known;
+    }
+    sqlite3_exec(q->writer.db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+    rc = read_head(&q->writer, &q->head_seq, q->head_hash);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: the audit chain head is unreadable", url);
+        goto fail;
+    }
+    q->committed_seq = q->head_seq;
+    memcpy(q->committed_hash, q->head_hash, CHAIN_HASH_BYTES);
+    pthread_key_create(&q->reader_key, reader_destroy);
+    pthread_mutex_init(&q->readers_lock, NULL);
+    *impl = q;
+    return 0;
+fail:
+    conn_close(&q->writer);
+    free(q->path);
+    free(q);
+    return rc;
+}
+
+static void sq_close(void *impl)
+{
+    struct sq *q = impl;
+    pthread_key_delete(q->reader_key);
+    for (struct conn *c = q->readers, *next; c; c = next) {
+        next = c->next;
+        conn_close(c);
+        free(c);
+    }
+    pthread_mutex_destroy(&q->readers_lock);
+    conn_close(&q->writer);
+    free(q->path);
+    free(q);
+}
+
+/* ---- writes ---- */
+
+static int fail_with(struct store_write *w, int rc, const char *fmt, const char *arg)
+{
+    w->rc = rc;
+    snprintf(w->errmsg, sizeof w->errmsg, fmt, arg ? arg : "");
+    return rc;
+}
+
+static int audit_append(struct sq *q, const struct store_write *w, const char *action,
+                        const char *object_type, const char *object_id)
+{
+    struct chain_entry e = {
+        .seq = q->head_seq + 1,
+        .at_ms = w->at_ms ? w->at_ms : clock_now_ms(),
+        .actor = w->actor ? w->actor : "system",
+        .action = action,
+        .object_type = object_type,
+        .object_id = object_id,
+        .detail = w->audit_detail ? w->audit_detail : "{}",
+    };
+    memcpy(e.prev_hash, q->head_hash, CHAIN_HASH_BYTES);
+    chain_hash(&e, e.hash);
+    sqlite3_stmt *st = stmt(&q->writer, ST_AUDIT_INSERT);
+    if (!st)
+        return AKAR_ESTORE;
+    sqlite3_bind_int64(st, 1, e.seq);
+    sqlite3_bind_int64(st, 2, e.at_ms);
+    sqlite3_bind_text(st, 3, e.actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, e.action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, e.object_type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, e.object_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, e.detail, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 8, e.prev_hash, CHAIN_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 9, e.hash, CHAIN_HASH_BYTES, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : AKAR_ESTORE;
+    sqlite3_reset(st);
+    if (rc == 0) {
+        q->head_seq = e.seq;
+        memcpy(q->head_hash, e.hash, CHAIN_HASH_BYTES);
+    }
+    return rc;
+}
+
+/* Runs st (bound) to completion; maps constraint failures to AKAR_EEXIST. */
+static int step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    int ext = sqlite3_extended_errcode(sqlite3_db_handle(st));
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return AKAR_EEXIST;
+    return AKAR_ESTORE;
+}
+
+static int unit_lookup(struct conn *c, const char *code, int64_t *id, char **path)
+{
+    sqlite3_stmt *st = stmt(c, ST_UNIT_GET);
+    if (!st)
+        return AKAR_ESTORE;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        if (path)
+            *path = xstrdup((const char *)sqlite3_column_text(st, 5));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? AKAR_ENOTFOUND : AKAR_ESTORE;
+}
+
+static int apply_unit_add(struct sq *q, struct store_write *w)
+{
+    struct conn *c = &q->writer;
+    int64_t parent_id = 0;
+    char *parent_path = NULL, *path;
+    if (w->u.unit.parent_code) {
+        int rc = unit_lookup(c, w->u.unit.parent_code, &parent_id, &parent_path);
+        if (rc == AKAR_ENOTFOUND)
+            return fail_with(w, rc, "parent unit %s does not exist", w->u.unit.parent_code);
+        if (rc)
+            return fail_with(w, rc, "the store failed%s", NULL);
+    }
+    size_t n = (parent_path ? strlen(parent_path) : 1) + strlen(w->u.unit.code) + 2;
+    path = xmalloc(n);
+    snprintf(path, n, "%s%s/", parent_path ? parent_path : "/", w->u.unit.code);
+    free(parent_path);
+    sqlite3_stmt *st = stmt(c, ST_UNIT_INSERT);
+    int rc = AKAR_ESTORE;
+    if (st) {
+        sqlite3_bind_text(st, 1, w->u.unit.code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, w->u.unit.name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, w->u.unit.level, -1, SQLITE_STATIC);
+        if (parent_id)
+            sqlite3_bind_int64(st, 4, parent_id);
+        sqlite3_bind_text(st, 5, path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, w->u.unit.time_zone, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 7, w->u.unit.remote);
+        sqlite3_bind_int64(st, 8, w->at_ms ? w->at_ms : clock_now_ms());
+        rc = step_done(st);
+    }
+    free(path);
+    if (rc == AKAR_EEXIST)
+        return fail_with(w, rc, "unit %s exists already", w->u.unit.code);
+    if (rc)
+        return fail_with(w, rc, "the store failed%s", NULL);
+    w->id = sqlite3_last_insert_rowid(c->db);
+    return audit_append(q, w, "unit.add", "unit", w->u.unit.code);
+}
+
+static int apply_user_add(struct sq *q, struct store_write *w)
+{
+    struct conn *c = &q->writer;
+    int64_t unit_id;
+    int rc = unit_lookup(c, w->u.user.unit_code, &unit_id, NULL);
+    if (rc == AKAR_ENOTFOUND)
+        return fail_with(w, rc, "unit %s does not exist", w->u.user.unit_code);
+    if (rc)
+        return fail_with(w, rc, "the store failed%s", NULL);
+    sqlite3_stmt *st = stmt(c, ST_USER_INSERT);
+    if (!st)
+        return fail_with(w, AKAR_ESTORE, "the store failed%s", NULL);
+    sqlite3_bind_text(st, 1, w->u.user.login, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, w->u.user.display_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, w->u.user.password_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, w->at_ms ? w->at_ms : clock_now_ms());
+    rc = step_done(st);
+    if (rc == AKAR_EEXIST)
+        return fail_with(w, rc, "login %s is taken", w->u.user.login);
+    if (rc)
+        return fail_with(w, rc, "the store failed%s", NULL);
+    w->id = sqlite3_last_insert_rowid(c->db);
+    st = stmt(c, ST_GRANT_INSERT);
+    if (!st)
+        return fail_with(w, AKAR_ESTORE, "the store failed%s", NULL);
+    sqlite3_bind_int64(st, 1, w->id);
+    sqlite3_bind_text(st, 2, w->u.user.role, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, unit_id);
+    rc = step_done(st);
+    if (rc)
+        return fail_with(w, AKAR_EINVAL, "role %s cannot be granted", w->u.user.role);
+    return audit_append(q, w, "user.add", "user", w->u.user.login);
+}
+
+static int apply_session(struct sq *q, struct store_write *w, bool add)
+{
+    sqlite3_stmt *st = stmt(&q->writer, add ? ST_SESSION_INSERT : ST_SESSION_DELETE);
+    if (!st)
+        return fail_with(w, AKAR_ESTORE, "the store failed%s", NULL);
+    sqlite3_bind_blob(st, 1, w->u.session.token_hash, 32, SQLITE_STATIC);
+    if (add) {
+        sqlite3_bind_int64(st, 2, w->u.session.user_id);
+        sqlite3_bind_int64(st, 3, w->at_ms ? w->at_ms : clock_now_ms());
+        sqlite3_bind_int64(st, 4, w->u.session.expires_ms);
+    }
+    int rc = step_done(st);
+    if (rc)
+        return fail_with(w, rc, "the session could not be stored%s", NULL);
+    if (!add && sqlite3_changes(q->writer.db) == 0)
+        return fail_with(w, AKAR_ENOTFOUND, "no such session%s", NULL);
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)w->u.session.user_id);
+    return audit_append(q, w, add ? "session.create" : "session.delete", "user", id);
+}
+
+static int apply_purge(struct sq *q, struct store_write *w)
+{
+    sqlite3_stmt *st = stmt(&q->writer, ST_SESSION_PURGE);
+    if (!st)
+        return fail_with(w, AKAR_ESTORE, "the store failed%s", NULL);
+    sqlite3_bind_int64(st, 1, w->u.purge.now_ms);
+    int rc = step_done(st);
+    if (rc)
+        return fail_with(w, rc, "the store failed%s", NULL);
+    w->id = sqlite3_changes(q->writer.db);
+    if (w->id == 0)
+        return 0;
+    char detail[64];
+    snprintf(detail, sizeof detail, "{\"count\":%lld}", (long long)w->id);
+    const char *saved = w->audit_detail;
+    w->audit_detail = detail;
+    rc = audit_append(q, w, "session.purge", "session", "expired");
+    w->audit_detail = saved;
+    return rc;
+}
+
+static int apply_kind(struct sq *q, struct store_write *w)
+{
+    w->rc = 0;
+    switch (w->kind) {
+    case STORE_W_META_SET: {
+        int rc = write_meta(&q->writer, w->u.meta.key, w->u.meta.value);
+        if (rc)
+            return fail_with(w, rc, "the store failed%s", NULL);
+        return audit_append(q, w, "setting.set", "setting", w->u.meta.key);
+    }
+    case STORE_W_UNIT_ADD:
+        return apply_unit_add(q, w);
+    case STORE_W_USER_ADD:
+        return apply_user_add(q, w);
+    case STORE_W_SESSION_ADD:
+        return apply_session(q, w, true);
+    case STORE_W_SESSION_DELETE:
+        return apply_session(q, w, false);
+    case STORE_W_SESSION_PURGE:
+        return apply_purge(q, w);
+    case STORE_W_BATCH:
+        for (size_t i = 0; i < w->u.batch.n; i++) {
+            struct store_write *item = w->u.batch.items[i];
+            if (!item->actor)
+                item->actor = w->actor;
+            int rc = apply_kind(q, item);
+            if (rc) {
+                w->rc = rc;
+                snprintf(w->errmsg, sizeof w->errmsg, "%s", item->errmsg);
+                return rc;
+            }
+        }
+        return 0;
+    }
+    return fail_with(w, AKAR_EINVAL, "unknown write%s", NULL);
+}
+
+static int sq_group_begin(void *impl)
+{
+    struct sq *q = impl;
+    return sqlite3_exec(q->writer.db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK
+               ? 0
+               : AKAR_ESTORE;
+}
+
+static int sq_apply(void *impl, struct store_write *w)
+{
+    struct sq *q = impl;
+    int64_t seq = q->head_seq;
+    unsigned char hash[CHAIN_HASH_BYTES];
+    memcpy(hash, q->head_hash, CHAIN_HASH_BYTES);
+    if (sqlite3_exec(q->writer.db, "SAVEPOINT w", NULL, NULL, NULL) != SQLITE_OK)
+        return fail_with(w, AKAR_ESTORE, "the store failed%s", NULL);
+    int rc = apply_kind(q, w);
+    if (rc) {
+        if (!w->rc)
+            fail_with(w, rc, "the store failed%s", NULL);
+        sqlite3_exec(q->writer.db, "ROLLBACK TO w", NULL, NULL, NULL);
+        q->head_seq = seq;
+        memcpy(q->head_hash, hash, CHAIN_HASH_BYTES);
+    }
+    sqlite3_exec(q->writer.db, "RELEASE w", NULL, NULL, NULL);
+    return w->rc;
+}
+
+static int sq_group_commit(void *impl)
+{
+    struct sq *q = impl;
+    if (q->head_seq != q->committed_seq) {
+        char seq[24], hash[2 * CHAIN_HASH_BYTES + 1];
+        snprintf(seq, sizeof seq, "%lld", (long long)q->head_seq);
+        hex_encode(q->head_hash, CHAIN_HASH_BYTES, hash);
+        if (write_meta(&q->writer, "audit.head_seq", seq) != 0 ||
+            write_meta(&q->writer, "audit.head_hash", hash) != 0)
+            return AKAR_ESTORE;
+    }
+    if (sqlite3_exec(q->writer.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        return AKAR_ESTORE;
+    q->committed_seq = q->head_seq;
+    memcpy(q->committed_hash, q->head_hash, CHAIN_HASH_BYTES);
+    return 0;
+}
+
+static void sq_group_abort(void *impl)
+{
+    struct sq *q = impl;
+    sqlite3_exec(q->writer.db, "ROLLBACK", NULL, NULL, NULL);
+    q->head_seq = q->committed_seq;
+    memcpy(q->head_hash, q->committed_hash, CHAIN_HASH_BYTES);
+}
+
+/* ---- reads ---- */
+
+static void unit_from_row(struct arena *a, sqlite3_stmt *st, struct unit_row *u)
+{
+    u->id = sqlite3_column_int64(st, 0);
+    u->code = col_text(a, st, 1);
+    u->name = col_text(a, st, 2);
+    u->level = col_text(a, st, 3);
+    u->parent_code = col_text(a, st, 4);
+    u->path = col_text(a, st, 5);
+    u->time_zone = col_text(a, st, 6);
+    u->remote = sqlite3_column_int(st, 7) != 0;
+}
+
+static int sq_unit_list(void *impl, struct arena *a, struct unit_row **rows, size_t *n)
+{
+    struct conn *c = reader(impl);
+    sqlite3_stmt *st = c ? stmt(c, ST_UNIT_LIST) : NULL;
+    if (!st)
+        return AKAR_ESTORE;
+    size_t cap = 64, k = 0;
+    struct unit_row *out = arena_alloc(a, cap * sizeof *out);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k == cap) {
+            struct unit_row *grown = arena_alloc(a, 2 * cap * sizeof *out);
+            memcpy(grown, out, cap * sizeof *out);
+            out = grown;
+            cap *= 2;
+        }
+        unit_from_row(a, st, &out[k++]);
+    }
+    sqlite3_reset(st);
+    *rows = out;
+    *n = k;
+    return rc == SQLITE_DONE ? 0 : AKAR_ESTORE;
+}
+
+static int sq_unit_get(void *impl, struct arena *a, const char *code, struct unit_row *out)
+{
+    struct conn *c = reader(impl);
+    sqlite3_stmt *st = c ? stmt(c, ST_UNIT_GET) : NULL;
+    if (!st)
+        return AKAR_ESTORE;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        unit_from_row(a, st, out);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? AKAR_ENOTFOUND : AKAR_ESTORE;
+}
+
+static int sq_user_get(void *impl, struct arena *a, const char *login, int64_t id,
+                       struct user_row *out)
+{
+    struct conn *c = reader(impl);
+    sqlite3_stmt *st = c ? stmt(c, login ? ST_USER_BY_LOGIN : ST_USER_BY_ID) : NULL;
+    if (!st)
+        return AKAR_ESTORE;
+    if (login)
+        sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->login = col_text(a, st, 1);
+        out->display_name = col_text(a, st, 2);
+        out->password_hash = col_text(a, st, 3);
+        out->disabled = sqlite3_column_int(st, 4) != 0;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? AKAR_ENOTFOUND : AKAR_ESTORE;
+}
+
+static int sq_user_grants(void *impl, struct arena *a, int64_t user_id, struct grant_row **rows,
+                          size_t *n)
+{
+    struct conn *c = reader(impl);
+    sqlite3_stmt *st = c ? stmt(c, ST_GRANTS_OF) : NULL;
+    if (!st)
+        return AKAR_ESTORE;
+    sqlite3_bind_int64(st, 1, user_id);
+    size_t cap = 8, k = 0;
+    struct grant_row *out = arena_alloc(a, cap * sizeof *out);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k == cap) {
+            struct grant_row *grown = arena_alloc(a, 2 * cap * sizeof *out);
+            memcpy(grown, out, cap * sizeof *out);
+            out = grown;
+            cap *= 2;
+        }
+        out[k].role = col_text(a, st, 0);
+        out[k].unit_code = col_text(a, st, 1);
+        out[k].unit_path = col_text(a, st, 2);
+        k++;
+    }
+    sqlite3_reset(st);
+    *rows = out;
+    *n = k;
+    return rc == SQLITE_DONE ? 0 : AKAR_ESTORE;
+}
+
+static int sq_session_get(void *impl, const unsigned char token_hash[32], struct session_row *out)
+{
+    struct conn *c = reader(impl);
+    sqlite3_stmt *st = c ? stmt(c, ST_SESSION_GET) : NULL;
+    if (!st)
+        return AKAR_ESTORE;
+    sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->user_id = sqlite3_column_int64(st, 0);
+        out->created_ms = sqlite3_column_int64(st, 1);
+        out->expires_ms = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? AKAR_ENOTFOUND : AKAR_ESTORE;
+}
+
+static int sq_meta_get(void *impl, struct arena *a, const char *key, const char **value)
+{
+    struct conn *c = reader(impl);
+    return c ? read_meta(c, a, key, value) : AKAR_ESTORE;
+}
+
+static int sq_audit_scan(void *impl, int (*fn)(void *arg, const struct chain_entry *e), void *arg)
+{
+    struct conn *c = reader(impl);
+    sqlite3_stmt *st = c ? stmt(c, ST_AUDIT_SCAN) : NULL;
+    if (!st)
+        return AKAR_ESTORE;
+    int rc, out = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct chain_entry e = {
+            .seq = sqlite3_column_int64(st, 0),
+            .at_ms = sqlite3_column_int64(st, 1),
+            .actor = (const char *)sqlite3_column_text(st, 2),
+            .action = (const char *)sqlite3_column_text(st, 3),
+            .object_type = (const char *)sqlite3_column_text(st, 4),
+            .object_id = (const char *)sqlite3_column_text(st, 5),
+            .detail = (const char *)sqlite3_column_text(st, 6),
+        };
+        const void *prev = sqlite3_column_blob(st, 7), *hash = sqlite3_column_blob(st, 8);
+        if (prev && sqlite3_column_bytes(st, 7) == CHAIN_HASH_BYTES)
+            memcpy(e.prev_hash, prev, CHAIN_HASH_BYTES);
+        if (hash && sqlite3_column_bytes(st, 8) == CHAIN_HASH_BYTES)
+            memcpy(e.hash, hash, CHAIN_HASH_BYTES);
+        out = fn(arg, &e);
+        if (out)
+            break;
+    }
+    sqlite3_reset(st);
+    if (out)
+        return out;
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : AKAR_ESTORE;
+}
+
+static int sq_audit_head(void *impl, int64_t *seq, unsigned char hash[CHAIN_HASH_BYTES])
+{
+    struct conn *c = reader(impl);
+    return c ? read_head(c, seq, hash) : AKAR_ESTORE;
+}
+
+static int sq_audit_count(void *impl, const char *action, int64_t *n)
+{
+    struct conn *c = reader(impl);
+    sqlite3_stmt *st = c ? stmt(c, ST_AUDIT_COUNT) : NULL;
+    if (!st)
+        return AKAR_ESTORE;
+    sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : AKAR_ESTORE;
+}
+
+static int sq_backup(void *impl, const char *to_path, char *err, size_t errlen)
+{
+    struct sq *q = impl;
+    struct conn *c = reader(q);
+    if (!c) {
+        snprintf(err, errlen, "cannot read %s", q->path);
+        return AKAR_ESTORE;
+    }
+    size_t n = strlen(to_path) + 16;
+    char *tmp = xmalloc(n);
+    snprintf(tmp, n, "%s.partial", to_path);
+    unlink(tmp);
+    sqlite3 *dest = NULL;
+    int rc = AKAR_EIO;
+    if (sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) ==
+        SQLITE_OK) {
+        sqlite3_backup *b = sqlite3_backup_init(dest, "main", c->db, "main");
+        if (b) {
+            int step = sqlite3_backup_step(b, -1);
+            sqlite3_backup_finish(b);
+            if (step == SQLITE_DONE)
+                rc = 0;
+        }
+        if (rc)
+            snprintf(err, errlen, "backup to %s failed: %s", to_path, sqlite3_errmsg(dest));
+    } else {
+        snprintf(err, errlen, "cannot create %s", tmp);
+    }
+    if (sqlite3_close(dest) != SQLITE_OK && rc == 0) {
+        snprintf(err, errlen, "cannot finish %s", to_path);
+        rc = AKAR_EIO;
+    }
+    if (rc == 0 && rename(tmp, to_path) != 0) {
+        snprintf(err, errlen, "cannot move the backup into place at %s", to_path);
+        rc = AKAR_EIO;
+    }
+    if (rc)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+const struct store_backend store_sqlite_backend = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .group_begin = sq_group_begin,
+    .apply = sq_apply,
+    .group_commit = sq_group_commit,
+    .group_abort = sq_group_abort,
+    .unit_list = sq_unit_list,
+    .unit_get = sq_unit_get,
+    .user_get = sq_user_get,
+    .user_grants = sq_user_grants,
+    .session_get = sq_session_get,
+    .meta_get = sq_meta_get,
+    .audit_scan = sq_audit_scan,
+    .audit_head = sq_audit_head,
+    .audit_count = sq_audit_count,
+    .backup = sq_backup,
+};

@@ -1,0 +1,301 @@
+/* The back-end-neutral half of the store: picks the back-end for a URL, and runs the writer
+ * thread that commits queued writes in groups and answers each only after its group is
+ * durable. See store.h. */
+#include "store/store.h"
+
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "store/backend.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_GROUP 512
+
+static const unsigned batch_bounds[STORE_BATCH_BUCKETS] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+
+struct store {
+    const struct store_backend *be;
+    void *impl;
+    int have, known, migrated_from;
+
+    pthread_t writer;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct store_write *head, *tail; /* the queue */
+    bool stopping, writer_running;
+
+    atomic_uint_fast64_t units_generation;
+    atomic_uint_fast64_t commits, writes, batch[STORE_BATCH_BUCKETS];
+};
+
+static bool touches_units(const struct store_write *w)
+{
+    if (w->kind == STORE_W_UNIT_ADD)
+        return true;
+    if (w->kind == STORE_W_BATCH)
+        for (size_t i = 0; i < w->u.batch.n; i++)
+            if (touches_units(w->u.batch.items[i]))
+                return true;
+    return false;
+}
+
+static void count_batch(struct store *s, size_t n)
+{
+    atomic_fetch_add(&s->commits, 1);
+    atomic_fetch_add(&s->writes, n);
+    for (size_t b = 0; b < STORE_BATCH_BUCKETS; b++)
+        if (n <= batch_bounds[b])
+            atomic_fetch_add(&s->batch[b], 1);
+}
+
+/* Runs one group: every write in list gets its rc, and done() only after the commit. */
+static void run_group(struct store *s, struct store_write *list, size_t n)
+{
+    bool units = false;
+    int rc = s->be->group_begin(s->impl);
+    if (rc == 0) {
+        for (struct store_write *w = list; w; w = w->next_) {
+            s->be->apply(s->impl, w);
+            units |= w->rc == 0 && touches_units(w);
+        }
+        rc = s->be->group_commit(s->impl);
+        if (rc != 0)
+            s->be->group_abort(s->impl);
+    }
+    if (rc != 0) {
+        log_error("store: a group of %zu writes failed to commit: %s", n, akar_strerror(rc));
+        for (struct store_write *w = list; w; w = w->next_) {
+            w->rc = AKAR_ESTORE;
+            snprintf(w->errmsg, sizeof w->errmsg, "the store could not commit");
+        }
+    } else {
+        count_batch(s, n);
+        if (units)
+            atomic_fetch_add(&s->units_generation, 1);
+    }
+    for (struct store_write *w = list, *next; w; w = next) {
+        next = w->next_;
+        w->next_ = NULL;
+        if (w->done)
+            w->done(w);
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct store *s = arg;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->head && !s->stopping)
+            pthread_cond_wait(&s->wake, &s->lock);
+        if (!s->head && s->stopping)
+            break;
+        struct store_write *list = s->head, *last = s->head;
+        size_t n = 1;
+        while (last->next_ && n < MAX_GROUP) {
+            last = last->next_;
+            n++;
+        }
+        s->head = last->next_;
+        if (!s->head)
+            s->tail = NULL;
+        last->next_ = NULL;
+        pthread_mutex_unlock(&s->lock);
+        run_group(s, list, n);
+        pthread_mutex_lock(&s->lock);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+int store_open(const char *url, enum store_open_mode mode, struct store **out, char *err,
+               size_t errlen)
+{
+    *out = NULL;
+    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+        snprintf(err, errlen, "the PostgreSQL back-end is not built yet (issue #5); use a file");
+        return AKAR_EINVAL;
+    }
+    struct store *s = xcalloc(1, sizeof *s);
+    s->be = &store_sqlite_backend;
+    int rc = s->be->open(url, mode, &s->impl, &s->have, &s->known, &s->migrated_from, err,
+                         errlen);
+    if (rc != 0) {
+        free(s);
+        return rc;
+    }
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
+        s->be->close(s->impl);
+        free(s);
+        snprintf(err, errlen, "cannot start the writer thread");
+        return AKAR_ESTORE;
+    }
+    s->writer_running = true;
+    *out = s;
+    return 0;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->stopping = true;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    if (s->writer_running)
+        pthread_join(s->writer, NULL);
+    s->be->close(s->impl);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->wake);
+    free(s);
+}
+
+void store_schema_version(struct store *s, int *have, int *known)
+{
+    *have = s->have;
+    *known = s->known;
+}
+
+void store_migrated(struct store *s, int *from, int *to)
+{
+    *from = s->migrated_from;
+    *to = s->have;
+}
+
+int store_submit(struct store *s, struct store_write *w)
+{
+    w->rc = 0;
+    w->id = 0;
+    w->errmsg[0] = 0;
+    w->next_ = NULL;
+    pthread_mutex_lock(&s->lock);
+    if (s->stopping) {
+        pthread_mutex_unlock(&s->lock);
+        return AKAR_ESHUTDOWN;
+    }
+    if (s->tail)
+        s->tail->next_ = w;
+    else
+        s->head = w;
+    s->tail = w;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
+struct sync_wait {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool done;
+    void (*user_done)(struct store_write *w);
+    void *user_arg;
+};
+
+static void sync_done(struct store_write *w)
+{
+    struct sync_wait *sw = w->arg;
+    pthread_mutex_lock(&sw->lock);
+    sw->done = true;
+    pthread_cond_signal(&sw->cond);
+    pthread_mutex_unlock(&sw->lock);
+}
+
+int store_write_sync(struct store *s, struct store_write *w)
+{
+    struct sync_wait sw = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, w->done,
+                           w->arg};
+    w->done = sync_done;
+    w->arg = &sw;
+    int rc = store_submit(s, w);
+    if (rc == 0) {
+        pthread_mutex_lock(&sw.lock);
+        while (!sw.done)
+            pthread_cond_wait(&sw.cond, &sw.lock);
+        pthread_mutex_unlock(&sw.lock);
+        rc = w->rc;
+    }
+    w->done = sw.user_done;
+    w->arg = sw.user_arg;
+    pthread_mutex_destroy(&sw.lock);
+    pthread_cond_destroy(&sw.cond);
+    return rc;
+}
+
+int store_unit_list(struct store *s, struct arena *a, struct unit_row **rows, size_t *n)
+{
+    return s->be->unit_list(s->impl, a, rows, n);
+}
+
+int store_unit_get(struct store *s, struct arena *a, const char *code, struct unit_row *out)
+{
+    return s->be->unit_get(s->impl, a, code, out);
+}
+
+int store_user_get(struct store *s, struct arena *a, const char *login, struct user_row *out)
+{
+    return s->be->user_get(s->impl, a, login, 0, out);
+}
+
+int store_user_get_id(struct store *s, struct arena *a, int64_t id, struct user_row *out)
+{
+    return s->be->user_get(s->impl, a, NULL, id, out);
+}
+
+int store_user_grants(struct store *s, struct arena *a, int64_t user_id, struct grant_row **rows,
+                      size_t *n)
+{
+    return s->be->user_grants(s->impl, a, user_id, rows, n);
+}
+
+int store_session_get(struct store *s, const unsigned char token_hash[32], struct session_row *out)
+{
+    return s->be->session_get(s->impl, token_hash, out);
+}
+
+int store_meta_get(struct store *s, struct arena *a, const char *key, const char **value)
+{
+    return s->be->meta_get(s->impl, a, key, value);
+}
+
+int store_audit_scan(struct store *s, int (*fn)(void *arg, const struct chain_entry *e), void *arg)
+{
+    return s->be->audit_scan(s->impl, fn, arg);
+}
+
+int store_audit_head(struct store *s, int64_t *seq, unsigned char hash[CHAIN_HASH_BYTES])
+{
+    return s->be->audit_head(s->impl, seq, hash);
+}
+
+int store_audit_count(struct store *s, const char *action, int64_t *n)
+{
+    return s->be->audit_count(s->impl, action, n);
+}
+
+int store_backup(struct store *s, const char *to_path, char *err, size_t errlen)
+{
+    return s->be->backup(s->impl, to_path, err, errlen);
+}
+
+uint64_t store_units_generation(struct store *s)
+{
+    return atomic_load(&s->units_generation);
+}
+
+void store_stats_get(struct store *s, struct store_stats *out)
+{
+    out->commits = atomic_load(&s->commits);
+    out->writes = atomic_load(&s->writes);
+    for (size_t b = 0; b < STORE_BATCH_BUCKETS; b++) {
+        out->batch_le[b] = atomic_load(&s->batch[b]);
+        out->batch_bound[b] = batch_bounds[b];
+    }
+}
