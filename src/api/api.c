@@ -22,7 +22,7 @@ struct api *api_new(struct store *s, const struct api_config *cfg)
     api->store = s;
     api->cfg = *cfg;
     if (!api->cfg.session_ttl_s)
-        api->cfg.session_ttl_s = 12 * 3600;
+        api->cfg.session_ttl_s = 12LL * 3600;
     if (!api->cfg.login_max_fails)
         api->cfg.login_max_fails = 5;
     if (!api->cfg.login_ip_fails)
@@ -135,7 +135,7 @@ const char *api_client_address(struct http_request *req)
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char *out = arena_alloc(req->arena, INET6_ADDRSTRLEN);
-    strcpy(out, "unknown");
+    snprintf(out, INET6_ADDRSTRLEN, "unknown");
     if (ci && ci->client_addr) {
         if (ci->client_addr->sa_family == AF_INET)
             inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
@@ -168,7 +168,7 @@ struct identity *api_authenticate(struct api *api, struct http_request *req)
         return NULL;
     }
     struct identity *id = arena_calloc(req->arena, sizeof *id);
-    struct session_row sess;
+    struct session_row sess = {0};
     int rc = AKAR_ENOTFOUND;
     if (account_token_shape_ok(token)) {
         account_token_hash(token, id->token_hash);

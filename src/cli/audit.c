@@ -32,7 +32,7 @@ int cli_audit(int argc, char **argv)
     }
     struct chain_verifier v;
     chain_verify_begin(&v);
-    int64_t head_seq;
+    int64_t head_seq = 0;
     unsigned char head_hash[CHAIN_HASH_BYTES];
     int rc = store_audit_scan(s, step, &v);
     if (rc == 0 || rc == 1)

@@ -61,7 +61,7 @@ int account_hash_password(const char *pw, char out[ACCOUNT_HASH_MAX])
         return AKAR_ECRYPTO;
     if (strlen(hash) >= ACCOUNT_HASH_MAX)
         return AKAR_ECRYPTO;
-    strcpy(out, hash);
+    memcpy(out, hash, strlen(hash) + 1);
     return 0;
 }
 

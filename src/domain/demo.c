@@ -38,9 +38,13 @@ static size_t parse_tsv(struct arena *a, const char *data, char *(**rows)[MAX_FI
         size_t len = end ? (size_t)(end - p) : strlen(p);
         if (len && *p != '#') {
             char *line = arena_strndup(a, p, len);
-            if (n == cap)
-                abort(); /* the demo files are ours and small */
-            char *save = NULL, *tok = line;
+            if (n == cap) {
+                char *(*grown)[MAX_FIELDS] = arena_alloc(a, 2 * cap * sizeof *grown);
+                memcpy(grown, out, cap * sizeof *out);
+                out = grown;
+                cap *= 2;
+            }
+            char *tok = line;
             for (int f = 0; f < MAX_FIELDS; f++) {
                 char *tab = strchr(tok, '\t');
                 if (tab)
@@ -48,7 +52,6 @@ static size_t parse_tsv(struct arena *a, const char *data, char *(**rows)[MAX_FI
                 out[n][f] = tok;
                 tok = tab ? tab + 1 : tok + strlen(tok);
             }
-            (void)save;
             n++;
         }
         p += len + (end ? 1 : 0);

@@ -429,7 +429,7 @@ void http_server_stop(struct http_server *s, unsigned drain_ms)
             close(fd);
         int64_t until = clock_mono_ns() + (int64_t)drain_ms * 1000000;
         while (atomic_load(&s->active) > 0 && clock_mono_ns() < until) {
-            struct timespec ts = {0, 5 * 1000 * 1000};
+            struct timespec ts = {0, 5000000L};
             nanosleep(&ts, NULL);
         }
         if (atomic_load(&s->active) > 0)
