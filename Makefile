@@ -18,6 +18,7 @@ else
 BUILD   := $(O)/release
 endif
 BIN     := $(BUILD)/akar
+Q       := $(if $(V),,@)
 
 SRC      := $(shell find src -name '*.c' | sort)
 LIB_SRC  := $(filter-out src/main.c,$(SRC))
@@ -36,7 +37,7 @@ all: $(BIN)
 ifeq ($(O)$(SAN),build)
 all: akar
 akar: $(BIN)
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 endif
 
 $(BIN): $(BUILD)/src/main.o $(BUILD)/libakar.a
@@ -47,7 +48,8 @@ $(BUILD)/libakar.a: $(LIB_OBJ)
 
 $(BUILD)/%.o: %.c $(BUILD)/gen/embedded.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
