@@ -23,7 +23,7 @@ Q       := $(if $(V),,@)
 SRC      := $(shell find src -name '*.c' | sort)
 LIB_SRC  := $(filter-out src/main.c,$(SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
-EMBEDDED := $(sort $(wildcard src/store/sqlite/migrations/*.sql)) $(sort $(wildcard data/demo/*.tsv))
+EMBEDDED := $(sort $(wildcard src/store/sqlite/migrations/*.sql)) $(sort $(wildcard data/demo/*.tsv)) $(sort $(wildcard data/policy/*.tsv))
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

@@ -1,5 +1,4 @@
-/* Loading the demo province; see demo.h. The data files are tab-separated, '#' starts a
- * comment line. */
+/* Loading the demo province; see demo.h. */
 #include "domain/demo.h"
 
 #include "base/arena.h"
@@ -8,7 +7,7 @@
 #include "domain/access.h"
 #include "domain/account.h"
 #include "domain/unit.h"
-#include "embedded.h"
+#include "base/tsv.h"
 #include "store/store.h"
 
 #include <pthread.h>
@@ -17,48 +16,6 @@
 #include <string.h>
 
 #define DEMO_TZ "Asia/Ho_Chi_Minh"
-#define MAX_FIELDS 5
-
-static const char *embedded(const char *name)
-{
-    for (size_t i = 0; i < embedded_count; i++)
-        if (strcmp(embedded_files[i].name, name) == 0)
-            return embedded_files[i].data;
-    return NULL;
-}
-
-/* Splits data into rows of exactly MAX_FIELDS tab-separated fields (arena copies). */
-static size_t parse_tsv(struct arena *a, const char *data, char *(**rows)[MAX_FIELDS])
-{
-    size_t cap = 128, n = 0;
-    char *(*out)[MAX_FIELDS] = arena_alloc(a, cap * sizeof *out);
-    const char *p = data;
-    while (*p) {
-        const char *end = strchr(p, '\n');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len && *p != '#') {
-            char *line = arena_strndup(a, p, len);
-            if (n == cap) {
-                char *(*grown)[MAX_FIELDS] = arena_alloc(a, 2 * cap * sizeof *grown);
-                memcpy(grown, out, cap * sizeof *out);
-                out = grown;
-                cap *= 2;
-            }
-            char *tok = line;
-            for (int f = 0; f < MAX_FIELDS; f++) {
-                char *tab = strchr(tok, '\t');
-                if (tab)
-                    *tab = 0;
-                out[n][f] = tok;
-                tok = tab ? tab + 1 : tok + strlen(tok);
-            }
-            n++;
-        }
-        p += len + (end ? 1 : 0);
-    }
-    *rows = out;
-    return n;
-}
 
 static struct demo_account accounts[16];
 static size_t naccounts;
@@ -68,11 +25,13 @@ static struct arena *accounts_arena;
 static void load_accounts(void)
 {
     accounts_arena = arena_new();
-    char *(*rows)[MAX_FIELDS];
-    size_t n = parse_tsv(accounts_arena, embedded("accounts.tsv"), &rows);
-    for (size_t i = 0; i < n && i < sizeof accounts / sizeof accounts[0]; i++)
-        accounts[naccounts++] = (struct demo_account){rows[i][0], rows[i][1], rows[i][2],
-                                                      rows[i][3], rows[i][4]};
+    struct tsv_row *rows;
+    size_t n = tsv_parse(accounts_arena, resource_get("accounts.tsv"), &rows);
+    for (size_t i = 0; i < n && i < sizeof accounts / sizeof accounts[0]; i++) {
+        char **f = rows[i].fields;
+        if (rows[i].n == 5)
+            accounts[naccounts++] = (struct demo_account){f[0], f[1], f[2], f[3], f[4]};
+    }
 }
 
 const struct demo_account *demo_accounts(size_t *n)
@@ -95,19 +54,24 @@ int demo_load(struct store *s, char *err, size_t errlen)
     if (rc)
         goto out;
 
-    char *(*units)[MAX_FIELDS];
-    size_t nunits = parse_tsv(a, embedded("units.tsv"), &units);
+    struct tsv_row *rows;
+    size_t nunits = tsv_parse(a, resource_get("units.tsv"), &rows);
     size_t nacc;
     const struct demo_account *acc = demo_accounts(&nacc);
     struct store_write **items = arena_calloc(a, (nunits + nacc) * sizeof *items);
     for (size_t i = 0; i < nunits; i++) {
-        struct unit_spec spec = {units[i][0], units[i][4], units[i][2],
-                                 *units[i][1] ? units[i][1] : NULL, DEMO_TZ,
-                                 strcmp(units[i][3], "1") == 0};
+        char **f = rows[i].fields;
+        if (rows[i].n != 5) {
+            snprintf(err, errlen, "units.tsv line %d: 5 fields expected", rows[i].line);
+            rc = AKAR_EINVAL;
+            goto out;
+        }
+        struct unit_spec spec = {f[0], f[4], f[2], *f[1] ? f[1] : NULL, DEMO_TZ,
+                                 strcmp(f[3], "1") == 0};
         const char *parent_level = NULL;
         for (size_t k = 0; k < i && spec.parent_code; k++)
-            if (strcmp(units[k][0], spec.parent_code) == 0)
-                parent_level = units[k][2];
+            if (strcmp(rows[k].fields[0], spec.parent_code) == 0)
+                parent_level = rows[k].fields[2];
         const char *why = unit_problem(&spec, parent_level);
         if (why) {
             snprintf(err, errlen, "demo unit %s: %s", spec.code, why);
