@@ -65,7 +65,8 @@ $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 # Tests: unit tests link the library and cmocka; HTTP tests also libcurl and drive ./akar.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libakar.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/http_harness.o: tests/http/harness.c tests/http/harness.h
 	@mkdir -p $(dir $@)
@@ -73,7 +74,8 @@ $(BUILD)/tests/http_harness.o: tests/http/harness.c tests/http/harness.h
 
 $(BUILD)/tests/test_%: tests/http/test_%.c $(HTTP_LIB) $(BUILD)/libakar.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -lcurl
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -lcurl
 
 tests: all $(UNIT_BIN) $(HTTP_BIN)
 

@@ -89,8 +89,13 @@ static void locate_bad_utf8(const char *body, size_t len, char *field, size_t fi
     json_error_t jerr;
     json_t *doc = json_loadb(copy, k, JSON_REJECT_DUPLICATES, &jerr);
     char path[64] = "";
-    if (doc && find_marker(doc, path, sizeof path, "") && path[0])
+    if (doc && find_marker(doc, path, sizeof path, "") && path[0]) {
+        /* A long path was cut to fit, perhaps inside a character: drop that part. */
+        size_t cut;
+        if (!utf8_valid(path, strlen(path), &cut))
+            path[cut] = 0;
         snprintf(field, fieldlen, "%s", path);
+    }
     json_decref(doc);
     free(copy);
 }
@@ -136,8 +141,16 @@ json_t *jsonin_parse(const char *body, size_t len, const struct jsonin_field *fi
         return set_err(err, field, "the value of %s is not valid UTF-8", field);
     }
     json_error_t jerr;
-    json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* \u0000 is let through the parser so that the check below names its field. */
+    json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!doc) {
+        /* jansson quotes the input near the error cut at a byte, not a character, boundary;
+         * the detail goes into a JSON reply, so it must stay valid UTF-8. */
+        size_t i = 0, tlen = strlen(jerr.text), bad;
+        while (!utf8_valid(jerr.text + i, tlen - i, &bad)) {
+            jerr.text[i + bad] = '?';
+            i += bad + 1;
+        }
         char detail[512];
         snprintf(detail, sizeof detail, "the body is not valid JSON (line %d, column %d: %s)",
                  jerr.line, jerr.column, jerr.text);

@@ -1,11 +1,10 @@
 /* Unit validation; see unit.h. */
 #include "domain/unit.h"
 
+#include "base/tz.h"
 #include "base/utf8.h"
 
-#include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static const char *const levels[] = {"province", "district", "commune", "village"};
 
@@ -31,17 +30,6 @@ static bool code_valid(const char *code)
     return code[0] != '.';
 }
 
-static bool time_zone_known(const char *tz)
-{
-    size_t n = strlen(tz);
-    if (n < 3 || n > 64 || strstr(tz, "..") || tz[0] == '/')
-        return false;
-    char path[128];
-    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 const char *unit_problem(const struct unit_spec *u, const char *parent_level)
 {
     if (!u->code || !code_valid(u->code))
@@ -56,7 +44,7 @@ const char *unit_problem(const struct unit_spec *u, const char *parent_level)
         return "only a province has no parent unit";
     if (parent_level && unit_level_rank(parent_level) != rank - 1)
         return "a unit must be exactly one level below its parent";
-    if (!u->time_zone || !time_zone_known(u->time_zone))
+    if (!u->time_zone || !tz_get(u->time_zone))
         return "the time zone must be an IANA name such as Asia/Ho_Chi_Minh";
     return NULL;
 }

@@ -47,7 +47,11 @@ static int decode(struct arena *a, const char *s, size_t n, char **out, size_t *
     d[k] = 0;
     size_t where;
     if (!utf8_valid(d, k, &where)) {
-        *bad = 0;
+        /* Back from decoded byte where to the input byte or escape that produced it. */
+        size_t i = 0;
+        for (; where > 0; where--)
+            i += s[i] == '%' ? 3 : 1;
+        *bad = i;
         return -1;
     }
     *out = d;
