@@ -145,7 +145,11 @@ const char *router_allowed(const struct router *r, struct arena *a, const char *
     for (size_t i = 0; i < r->n; i++) {
         if (!path_matches(&r->routes[i], path, start, len, (size_t)n))
             continue;
-        if (b.len && strstr(b.data, r->routes[i].method))
+        bool listed = false;
+        for (size_t k = 0; k < i && !listed; k++)
+            listed = strcmp(r->routes[k].method, r->routes[i].method) == 0 &&
+                     path_matches(&r->routes[k], path, start, len, (size_t)n);
+        if (listed)
             continue;
         if (b.len)
             buf_puts(&b, ", ");
