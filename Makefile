@@ -41,10 +41,12 @@ akar: $(BIN)
 endif
 
 $(BIN): $(BUILD)/src/main.o $(BUILD)/libakar.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libakar.a: $(LIB_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/%.o: %.c $(BUILD)/gen/embedded.h
 	@mkdir -p $(dir $@)
