@@ -325,7 +325,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req->method = arena_strdup(a, method);
         req->path = arena_strdup(a, url);
         bool known;
-        req->route = router_match(s->router, a, method, url, req->params, HTTP_MAX_PARAMS, &known);
+        /* HEAD is GET without a body; libmicrohttpd leaves the body out by itself. */
+        const char *as = strcmp(method, "HEAD") == 0 ? "GET" : method;
+        req->route = router_match(s->router, a, as, url, req->params, HTTP_MAX_PARAMS, &known);
         if (req->route >= 0)
             req->route_ctx = s->routes[req->route].ctx;
         req->body_cap = req->route >= 0 ? s->routes[req->route].max_body : s->cfg.max_body;

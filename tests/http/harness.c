@@ -1,0 +1,684 @@
+/* The HTTP test harness; see harness.h. Children are started with fork and exec, with pipes
+ * for their standard streams; HTTP goes through one libcurl easy handle per request. */
+#include "harness.h"
+
+#include "base/buf.h"
+#include "base/mem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <sqlite3.h>
+
+#define MAX_ARGS         32
+#define RUN_TIMEOUT_MS   30000
+#define START_TIMEOUT_MS 20000
+#define STOP_TIMEOUT_MS  20000
+
+void ht_init(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        abort();
+}
+
+void ht_done(void)
+{
+    curl_global_cleanup();
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- files ---- */
+
+char *ht_dir_new(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *dir = ht_path(tmp && *tmp ? tmp : "/tmp", "akar-http-XXXXXX");
+    if (!mkdtemp(dir))
+        fail_msg("mkdtemp %s: %s", dir, strerror(errno));
+    return dir;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void ht_dir_free(char *dir)
+{
+    if (!dir)
+        return;
+    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    free(dir);
+}
+
+char *ht_path(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = xmalloc(n);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+char *ht_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct buf b = {0};
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(f);
+    if (!b.data)
+        buf_puts(&b, "");
+    if (len)
+        *len = b.len;
+    return b.data;
+}
+
+void ht_copy_file(const char *from, const char *to)
+{
+    size_t len;
+    char *data = ht_read_file(from, &len);
+    if (!data)
+        fail_msg("cannot read %s: %s", from, strerror(errno));
+    FILE *f = fopen(to, "wb");
+    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
+        fail_msg("cannot write %s: %s", to, strerror(errno));
+    free(data);
+}
+
+bool ht_file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* ---- running akar ---- */
+
+const char *ht_akar(void)
+{
+    const char *bin = getenv("AKAR_BIN");
+    return bin && *bin ? bin : "./akar";
+}
+
+static int exit_code(int wstatus)
+{
+    if (WIFEXITED(wstatus))
+        return WEXITSTATUS(wstatus);
+    if (WIFSIGNALED(wstatus))
+        return 128 + WTERMSIG(wstatus);
+    return -1;
+}
+
+/* Reads what is available on fd into b, waiting up to timeout_ms; returns 0 at end of file,
+ * 1 if more may come. */
+static int drain_fd(int fd, struct buf *b, int timeout_ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int rc = poll(&p, 1, timeout_ms);
+    if (rc <= 0)
+        return 1;
+    char chunk[4096];
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR)
+        return 1;
+    if (n <= 0)
+        return 0;
+    buf_append(b, chunk, (size_t)n);
+    return 1;
+}
+
+int ht_akar_run(const char *input, char **output, ...)
+{
+    const char *argv[MAX_ARGS + 2];
+    size_t argc = 0;
+    argv[argc++] = ht_akar();
+    va_list ap;
+    va_start(ap, output);
+    for (const char *a; (a = va_arg(ap, const char *)) != NULL;) {
+        assert_true(argc < MAX_ARGS);
+        argv[argc++] = a;
+    }
+    va_end(ap);
+    argv[argc] = NULL;
+
+    int in[2] = {-1, -1}, out[2] = {-1, -1};
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
+        fail_msg("pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0)
+        fail_msg("fork: %s", strerror(errno));
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        dup2(out[1], 2);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    if (input && write(in[1], input, strlen(input)) < 0 && errno != EPIPE)
+        fail_msg("writing to akar: %s", strerror(errno));
+    close(in[1]);
+
+    struct buf b = {0};
+    int64_t deadline = now_ms() + RUN_TIMEOUT_MS;
+    while (now_ms() < deadline && drain_fd(out[0], &b, 100))
+        ;
+    close(out[0]);
+    int wstatus, code = -1;
+    while (code < 0) {
+        pid_t w = waitpid(pid, &wstatus, WNOHANG);
+        if (w == pid) {
+            code = exit_code(wstatus);
+        } else if (now_ms() >= deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &wstatus, 0);
+            code = exit_code(wstatus);
+        } else {
+            sleep_ms(5);
+        }
+    }
+    if (!b.data)
+        buf_puts(&b, "");
+    if (output)
+        *output = b.data;
+    else
+        buf_release(&b);
+    return code;
+}
+
+char *ht_demo_db(const char *dir, const char *name)
+{
+    char *db = ht_path(dir, name), *out;
+    int rc = ht_akar_run(NULL, &out, "init", "--db", db, "--demo", HT_END);
+    if (rc != 0)
+        fail_msg("akar init --demo exited %d: %s", rc, out);
+    free(out);
+    return db;
+}
+
+/* ---- the server ---- */
+
+static char *server_stderr(const struct ht_server *srv)
+{
+    char *text = ht_read_file(srv->err_path, NULL);
+    return text ? text : xstrdup("(no stderr)");
+}
+
+void ht_server_start(struct ht_server *srv, const char *db, const char *access_log)
+{
+    static unsigned serial;
+    memset(srv, 0, sizeof *srv);
+    srv->stdout_fd = -1;
+    char name[64];
+    snprintf(name, sizeof name, "serve-%d-%u.err", (int)getpid(), serial++);
+    const char *tmp = getenv("TMPDIR");
+    srv->err_path = ht_path(tmp && *tmp ? tmp : "/tmp", name);
+
+    int out[2] = {-1, -1};
+    if (pipe2(out, O_CLOEXEC) != 0)
+        fail_msg("pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0)
+        fail_msg("fork: %s", strerror(errno));
+    if (pid == 0) {
+        int err = open(srv->err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (err < 0 || devnull < 0)
+            _exit(126);
+        /* a test program that dies must not leave its server behind */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        dup2(devnull, 0);
+        dup2(out[1], 1);
+        dup2(err, 2);
+        const char *argv[] = {
+            ht_akar(),  "serve",       "--db",         db,
+            "--listen", "127.0.0.1:0", "--access-log", access_log ? access_log : "off",
+            NULL};
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(out[1]);
+    srv->pid = pid;
+    srv->stdout_fd = out[0];
+
+    struct buf line = {0};
+    int64_t deadline = now_ms() + START_TIMEOUT_MS;
+    int more = 1;
+    while (more && now_ms() < deadline && !(line.data && strchr(line.data, '\n')))
+        more = drain_fd(srv->stdout_fd, &line, 100);
+    const char *at = line.data ? strstr(line.data, "on http://127.0.0.1:") : NULL;
+    if (!at || !strchr(line.data, '\n')) {
+        kill(srv->pid, SIGTERM);
+        int status = ht_server_wait(srv, STOP_TIMEOUT_MS);
+        char *err = server_stderr(srv);
+        ht_server_stop(srv);
+        fail_msg("akar serve did not start (exit %d); stdout: %s; stderr: %s", status,
+                 line.data ? line.data : "", err);
+    }
+    srv->port = at ? (unsigned)strtoul(at + strlen("on http://127.0.0.1:"), NULL, 10) : 0;
+    buf_release(&line);
+    assert_true(srv->port > 0 && srv->port < 65536);
+}
+
+int ht_server_wait(struct ht_server *srv, int timeout_ms)
+{
+    if (srv->pid <= 0)
+        return 0;
+    int64_t deadline = now_ms() + timeout_ms;
+    for (;;) {
+        int wstatus;
+        pid_t w = waitpid(srv->pid, &wstatus, WNOHANG);
+        if (w == srv->pid) {
+            srv->pid = 0;
+            if (srv->stdout_fd >= 0)
+                close(srv->stdout_fd);
+            srv->stdout_fd = -1;
+            return exit_code(wstatus);
+        }
+        if (now_ms() >= deadline)
+            return -1;
+        sleep_ms(5);
+    }
+}
+
+int ht_server_stop(struct ht_server *srv)
+{
+    int code = 0;
+    if (srv->pid > 0) {
+        kill(srv->pid, SIGTERM);
+        code = ht_server_wait(srv, STOP_TIMEOUT_MS);
+        if (code < 0) {
+            kill(srv->pid, SIGKILL);
+            ht_server_wait(srv, STOP_TIMEOUT_MS);
+            code = -1;
+        }
+    }
+    if (srv->err_path) {
+        char *err = ht_read_file(srv->err_path, NULL);
+        /* a failed stop or a sanitizer report is worth seeing in the test output */
+        if (err && (code != 0 || strstr(err, "Sanitizer")))
+            fprintf(stderr, "akar serve stderr:\n%s\n", err);
+        free(err);
+        unlink(srv->err_path);
+        free(srv->err_path);
+        srv->err_path = NULL;
+    }
+    return code;
+}
+
+/* ---- HTTP ---- */
+
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
+{
+    struct buf *b = arg;
+    buf_append(b, data, size * n);
+    return size * n;
+}
+
+static void clear_headers(struct ht_response *r)
+{
+    for (size_t i = 0; i < r->nheaders; i++) {
+        free(r->headers[i].name);
+        free(r->headers[i].value);
+    }
+    r->nheaders = 0;
+}
+
+/* A header line; a status line starts the headers of a new (maybe final) response. */
+static size_t on_header(char *data, size_t size, size_t n, void *arg)
+{
+    struct ht_response *r = arg;
+    size_t len = size * n;
+    while (len && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+        len--;
+    if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+        clear_headers(r);
+        return size * n;
+    }
+    const char *colon = memchr(data, ':', len);
+    if (!colon || r->nheaders == HT_MAX_HEADERS)
+        return size * n;
+    const char *v = colon + 1;
+    while (v < data + len && (*v == ' ' || *v == '\t'))
+        v++;
+    r->headers[r->nheaders].name = xstrndup(data, (size_t)(colon - data));
+    r->headers[r->nheaders].value = xstrndup(v, (size_t)(data + len - v));
+    r->nheaders++;
+    return size * n;
+}
+
+struct upload {
+    const char *data;
+    size_t len, at;
+};
+
+/* Feeds a chunked upload in pieces of at most 4 KiB, so it really arrives as chunks. */
+static size_t on_read(char *out, size_t size, size_t n, void *arg)
+{
+    struct upload *u = arg;
+    size_t want = size * n, left = u->len - u->at;
+    if (want > 4096)
+        want = 4096;
+    if (want > left)
+        want = left;
+    memcpy(out, u->data + u->at, want);
+    u->at += want;
+    return want;
+}
+
+void ht_do(unsigned port, const struct ht_request *q, struct ht_response *r)
+{
+    memset(r, 0, sizeof *r);
+    CURL *c = curl_easy_init();
+    if (!c)
+        fail_msg("curl_easy_init failed");
+    char url[2048];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, q->path);
+    struct buf body = {0};
+    struct curl_slist *hdrs = curl_slist_append(NULL, "Expect:");
+    if (q->content_type) {
+        char ct[256];
+        snprintf(ct, sizeof ct, "Content-Type: %s", q->content_type);
+        hdrs = curl_slist_append(hdrs, ct);
+    }
+    for (size_t i = 0; i < sizeof q->headers / sizeof q->headers[0] && q->headers[i]; i++)
+        hdrs = curl_slist_append(hdrs, q->headers[i]);
+    size_t body_len = q->body ? (q->body_len ? q->body_len : strlen(q->body)) : 0;
+    struct upload up = {q->body, body_len, 0};
+    const char *method = q->method ? q->method : q->body ? "POST" : "GET";
+
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    if (q->body && q->chunked) {
+        hdrs = curl_slist_append(hdrs, "Transfer-Encoding: chunked");
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(c, CURLOPT_READDATA, &up);
+    } else if (q->body || strcmp(method, "POST") == 0) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, q->body ? q->body : "");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
+    if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    r->curl_code = (int)rc;
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(c);
+    if (!body.data)
+        buf_puts(&body, "");
+    r->body = body.data;
+    r->body_len = body.len;
+    if (r->status == 0) {
+        ht_response_free(r);
+        fail_msg("%s %s: no response (%s)", method, q->path, curl_easy_strerror(rc));
+    }
+}
+
+void ht_get(unsigned port, const char *path, struct ht_response *r)
+{
+    ht_do(port, &(struct ht_request){.path = path}, r);
+}
+
+void ht_post_json(unsigned port, const char *path, const char *json, struct ht_response *r)
+{
+    ht_do(port,
+          &(struct ht_request){.path = path, .content_type = "application/json", .body = json}, r);
+}
+
+void ht_response_free(struct ht_response *r)
+{
+    clear_headers(r);
+    free(r->body);
+    r->body = NULL;
+}
+
+const char *ht_header(const struct ht_response *r, const char *name)
+{
+    for (size_t i = 0; i < r->nheaders; i++)
+        if (strcasecmp(r->headers[i].name, name) == 0)
+            return r->headers[i].value;
+    return NULL;
+}
+
+json_t *ht_json(const struct ht_response *r)
+{
+    json_error_t err;
+    json_t *v = json_loadb(r->body, r->body_len, 0, &err);
+    if (!v)
+        fail_msg("status %ld: body is not JSON (%s): %.300s", r->status, err.text, r->body);
+    return v;
+}
+
+void ht_assert_problem(const struct ht_response *r, long status, const char *field)
+{
+    if (r->status != status)
+        fail_msg("status %ld, expected %ld: %.300s", r->status, status, r->body);
+    const char *ct = ht_header(r, "Content-Type");
+    assert_non_null(ct);
+    assert_string_equal(ct, "application/problem+json");
+    json_t *p = ht_json(r);
+    assert_true(json_is_object(p));
+    assert_int_equal(json_integer_value(json_object_get(p, "status")), status);
+    assert_non_null(json_string_value(json_object_get(p, "title")));
+    const char *detail = json_string_value(json_object_get(p, "detail"));
+    assert_non_null(detail);
+    assert_true(strlen(detail) > 0);
+    if (field) {
+        json_t *e = json_array_get(json_object_get(p, "errors"), 0);
+        const char *got = json_string_value(json_object_get(e, "field"));
+        if (!got || strcmp(got, field) != 0)
+            fail_msg("errors[0].field is %s, expected %s: %s", got ? got : "(none)", field,
+                     r->body);
+        assert_non_null(json_string_value(json_object_get(e, "detail")));
+    }
+    json_decref(p);
+}
+
+char *ht_login(unsigned port, const char *login, const char *password)
+{
+    json_t *req = json_pack("{s:s, s:s}", "login", login, "password", password);
+    char *text = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    struct ht_response r;
+    ht_post_json(port, "/api/v1/sessions", text, &r);
+    free(text);
+    if (r.status != 201)
+        fail_msg("login %s: status %ld: %s", login, r.status, r.body);
+    json_t *doc = ht_json(&r);
+    const char *token = json_string_value(json_object_get(doc, "token"));
+    assert_non_null(token);
+    char *out = xstrdup(token);
+    json_decref(doc);
+    ht_response_free(&r);
+    return out;
+}
+
+/* ---- raw TCP ---- */
+
+int ht_connect(unsigned port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        fail_msg("socket: %s", strerror(errno));
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+void ht_send_all(int fd, const void *data, size_t n)
+{
+    const char *p = data;
+    while (n) {
+        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            fail_msg("send: %s", strerror(errno));
+        p += k;
+        n -= (size_t)k;
+    }
+}
+
+char *ht_recv_all(int fd, int timeout_ms)
+{
+    struct buf b = {0};
+    int64_t deadline = now_ms() + timeout_ms;
+    int64_t left;
+    while ((left = deadline - now_ms()) > 0 && drain_fd(fd, &b, (int)left))
+        ;
+    if (!b.data)
+        buf_puts(&b, "");
+    return b.data;
+}
+
+/* ---- metrics ---- */
+
+double ht_metric(const char *text, const char *series)
+{
+    size_t n = strlen(series);
+    for (const char *line = text; line && *line;) {
+        if (strncmp(line, series, n) == 0 && line[n] == ' ')
+            return strtod(line + n + 1, NULL);
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    return -1;
+}
+
+double ht_metric_now(unsigned port, const char *series)
+{
+    struct ht_response r;
+    ht_get(port, "/metrics", &r);
+    assert_int_equal(r.status, 200);
+    double v = ht_metric(r.body, series);
+    ht_response_free(&r);
+    return v;
+}
+
+double ht_metric_at_least(unsigned port, const char *series, double min)
+{
+    int64_t deadline = now_ms() + 2000;
+    double v = ht_metric_now(port, series);
+    while (v < min && now_ms() < deadline) {
+        sleep_ms(10);
+        v = ht_metric_now(port, series);
+    }
+    return v;
+}
+
+/* ---- the database file ---- */
+
+long long ht_db_int(const char *db, const char *sql)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        fail_msg("open %s: %s", db, h ? sqlite3_errmsg(h) : "?");
+    sqlite3_busy_timeout(h, 5000);
+    if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+        fail_msg("%s on %s: %s", sql, db, sqlite3_errmsg(h));
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
+void ht_db_exec(const char *db, const char *sql)
+{
+    sqlite3 *h = NULL;
+    char *err = NULL;
+    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        fail_msg("open %s: %s", db, h ? sqlite3_errmsg(h) : "?");
+    if (sqlite3_exec(h, sql, NULL, NULL, &err) != SQLITE_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", err ? err : "?");
+        sqlite3_free(err);
+        sqlite3_close(h);
+        fail_msg("%s on %s: %s", sql, db, msg);
+    }
+    sqlite3_close(h);
+}
+
+/* ---- the usual fixture ---- */
+
+int ht_env_setup(void **state)
+{
+    struct ht_env *env = xcalloc(1, sizeof *env);
+    env->dir = ht_dir_new();
+    env->db = ht_demo_db(env->dir, "t.db");
+    env->access_log = ht_path(env->dir, "access.log");
+    ht_server_start(&env->srv, env->db, env->access_log);
+    *state = env;
+    return 0;
+}
+
+int ht_env_teardown(void **state)
+{
+    struct ht_env *env = *state;
+    if (!env)
+        return 0;
+    int status = ht_server_stop(&env->srv);
+    if (status != 0)
+        fprintf(stderr, "akar serve exited %d on SIGTERM\n", status);
+    free(env->db);
+    free(env->access_log);
+    ht_dir_free(env->dir);
+    free(env);
+    *state = NULL;
+    return status == 0 ? 0 : -1;
+}

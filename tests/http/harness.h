@@ -1,0 +1,127 @@
+/* What the HTTP integration tests share: a scratch directory, the akar binary run to completion
+ * or started as `akar serve` (its port read from its first line), HTTP requests over libcurl,
+ * raw TCP sockets, Prometheus samples and read-only peeks into the SQLite file. Names start
+ * with ht_. Helpers fail the running cmocka test themselves when their own machinery breaks
+ * (fork, exec, curl), so tests only check what the server did. Everything a helper returns is
+ * the caller's, freed with free() unless a *_free is named. */
+#ifndef AKAR_TESTS_HTTP_HARNESS_H
+#define AKAR_TESTS_HTTP_HARNESS_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define HT_MAX_HEADERS 48
+
+/* Once per test program, around the cmocka groups: libcurl, and SIGPIPE ignored. */
+void ht_init(void);
+void ht_done(void);
+
+/* A fresh directory under $TMPDIR (or /tmp); ht_dir_free removes it and all it holds. */
+char *ht_dir_new(void);
+void ht_dir_free(char *dir);
+/* "dir/name". */
+char *ht_path(const char *dir, const char *name);
+void ht_copy_file(const char *from, const char *to);
+bool ht_file_exists(const char *path);
+/* The whole file, NUL-terminated; NULL if it cannot be read. */
+char *ht_read_file(const char *path, size_t *len);
+
+/* The akar binary under test: $AKAR_BIN, else ./akar. */
+const char *ht_akar(void);
+/* Runs akar with the NULL-terminated arguments, input (may be NULL) on its standard input;
+ * *output (may be NULL) receives standard output and standard error together. Returns the exit
+ * status, 128 + N if killed by signal N (after 30 s it is killed). End the list with HT_END. */
+int ht_akar_run(const char *input, char **output, ...) __attribute__((sentinel));
+/* The end of ht_akar_run's arguments. */
+#define HT_END ((const char *)NULL)
+/* dir/name initialised with `akar init --demo`; fails the test if init fails. */
+char *ht_demo_db(const char *dir, const char *name);
+
+struct ht_server {
+    pid_t pid; /* 0 when not running */
+    unsigned port;
+    int stdout_fd;
+    char *err_path; /* the server's standard error goes to this file */
+};
+
+/* Starts `akar serve --db db --listen 127.0.0.1:0 [--access-log access_log]` and waits for its
+ * first line to learn the port; fails the test (with the server's stderr) if it does not come. */
+void ht_server_start(struct ht_server *srv, const char *db, const char *access_log);
+/* The exit status once the server has exited, or -1 if it still runs after timeout_ms. */
+int ht_server_wait(struct ht_server *srv, int timeout_ms);
+/* SIGTERM, then waits up to 20 s (SIGKILL after that). Returns the exit status as
+ * ht_akar_run does, -1 if it had to be killed; 0 if the server was not running. */
+int ht_server_stop(struct ht_server *srv);
+
+struct ht_header {
+    char *name, *value;
+};
+
+struct ht_response {
+    long status;
+    char *body; /* NUL-terminated */
+    size_t body_len;
+    struct ht_header headers[HT_MAX_HEADERS]; /* of the final response */
+    size_t nheaders;
+    int curl_code; /* not 0 if the transfer ended badly after a status was read */
+};
+
+struct ht_request {
+    const char *method; /* NULL: GET, or POST when there is a body */
+    const char *path;
+    const char *content_type;
+    const char *body;
+    size_t body_len;        /* 0: strlen(body) */
+    const char *headers[8]; /* extra "Name: value" lines */
+    bool chunked;           /* send the body with Transfer-Encoding: chunked */
+};
+
+/* Sends q to 127.0.0.1:port and fills r (free with ht_response_free). Fails the test if no
+ * response status arrives. */
+void ht_do(unsigned port, const struct ht_request *q, struct ht_response *r);
+void ht_get(unsigned port, const char *path, struct ht_response *r);
+void ht_post_json(unsigned port, const char *path, const char *json, struct ht_response *r);
+void ht_response_free(struct ht_response *r);
+/* The value of the response header name (any case), or NULL. */
+const char *ht_header(const struct ht_response *r, const char *name);
+/* The body parsed as JSON (json_decref it); fails the test if it is not JSON. */
+json_t *ht_json(const struct ht_response *r);
+/* Checks r is an RFC 9457 problem: status, content type, the members, and (if field is not
+ * NULL) errors[0].field == field. */
+void ht_assert_problem(const struct ht_response *r, long status, const char *field);
+/* Signs in; returns the token (fails the test unless the answer is 201). */
+char *ht_login(unsigned port, const char *login, const char *password);
+
+/* A TCP connection to 127.0.0.1:port; -1 with errno set if refused. */
+int ht_connect(unsigned port);
+void ht_send_all(int fd, const void *data, size_t n);
+/* Reads until the peer closes or timeout_ms passes; NUL-terminated. */
+char *ht_recv_all(int fd, int timeout_ms);
+
+/* The value of the sample named exactly series (name and labels) in Prometheus text, or -1. */
+double ht_metric(const char *text, const char *series);
+/* GET /metrics and one sample of it. */
+double ht_metric_now(unsigned port, const char *series);
+/* The sample once it is at least min, asking /metrics again for up to 2 s: a request is counted
+ * when its response has been sent, so the client can see the response a moment earlier. */
+double ht_metric_at_least(unsigned port, const char *series, double min);
+
+/* The integer that sql (one row, one column) yields on the database file, opened read-only. */
+long long ht_db_int(const char *db, const char *sql);
+/* Runs sql read-write on the database file (for tampering with it). */
+void ht_db_exec(const char *db, const char *sql);
+
+/* The usual fixture: a scratch directory, a demo database and a server on it writing its
+ * access log to dir/access.log. */
+struct ht_env {
+    char *dir, *db, *access_log;
+    struct ht_server srv;
+};
+
+/* cmocka setup and teardown of a struct ht_env in *state. The teardown fails if the server
+ * does not exit 0 on SIGTERM. */
+int ht_env_setup(void **state);
+int ht_env_teardown(void **state);
+
+#endif
