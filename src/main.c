@@ -11,7 +11,8 @@ static const struct {
 } commands[] = {
     {"init", cli_init, "init --db PATH [--demo] [--preset vn|id]   create or migrate a database"},
     {"serve", cli_serve, "serve --db PATH --listen HOST:PORT         serve HTTP until SIGTERM"},
-    {"user", cli_user, "user add --db PATH --login L --unit CODE --role ROLE   (password on stdin)"},
+    {"user", cli_user,
+     "user add --db PATH --login L --unit CODE --role ROLE   (password on stdin)"},
     {"unit", cli_unit, "unit add|list --db PATH ...                manage the unit tree"},
     {"audit", cli_audit, "audit verify --db PATH                     check the audit chain"},
     {"backup", cli_backup, "backup --db PATH --to FILE                 online consistent copy"},

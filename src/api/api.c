@@ -90,9 +90,9 @@ static const char *status_title(int status)
 
 int api_problem(struct http_request *req, int status, const char *field, const char *detail)
 {
-    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
-                          status_title(status), "status", status, "detail", detail, "instance",
-                          req->path);
+    json_t *p =
+        json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title", status_title(status),
+                  "status", status, "detail", detail, "instance", req->path);
     if (field) {
         json_object_set_new(p, "errors",
                             json_pack("[{s:s, s:s}]", "field", field, "detail", detail));
@@ -194,8 +194,8 @@ struct identity *api_authenticate(struct api *api, struct http_request *req)
     }
     id->grants = arena_alloc(req->arena, (id->ngrants ? id->ngrants : 1) * sizeof *id->grants);
     for (size_t i = 0; i < id->ngrants; i++)
-        id->grants[i] = (struct access_grant){(enum role)role_parse(g[i].role), g[i].unit_code,
-                                              g[i].unit_path};
+        id->grants[i] =
+            (struct access_grant){(enum role)role_parse(g[i].role), g[i].unit_code, g[i].unit_path};
     return id;
 }
 
@@ -204,9 +204,9 @@ int api_not_found(struct http_request *req)
     const char *allowed = http_allowed(req);
     if (allowed) {
         http_add_header(req, "Allow", allowed);
-        return api_problem(req, 405, NULL,
-                           arena_printf(req->arena, "%s is not allowed here; allowed: %s",
-                                        req->method, allowed));
+        return api_problem(
+            req, 405, NULL,
+            arena_printf(req->arena, "%s is not allowed here; allowed: %s", req->method, allowed));
     }
     return api_problem(req, 404, NULL, "there is nothing at this address");
 }

@@ -9,11 +9,11 @@ struct store;
 struct api;
 
 struct api_config {
-    int64_t session_ttl_s;     /* how long a session lasts */
-    unsigned login_max_fails;  /* failures per login within the window before 429 */
-    unsigned login_ip_fails;   /* failures per client address within the window */
-    unsigned login_window_s;   /* the window */
-    int secure_cookies;        /* add Secure to cookies (behind TLS) */
+    int64_t session_ttl_s;    /* how long a session lasts */
+    unsigned login_max_fails; /* failures per login within the window before 429 */
+    unsigned login_ip_fails;  /* failures per client address within the window */
+    unsigned login_window_s;  /* the window */
+    int secure_cookies;       /* add Secure to cookies (behind TLS) */
 };
 
 struct api *api_new(struct store *s, const struct api_config *cfg);

@@ -36,9 +36,9 @@ static int too_many(struct http_request *req, unsigned wait)
     char secs[16];
     snprintf(secs, sizeof secs, "%u", wait);
     http_add_header(req, "Retry-After", secs);
-    return api_problem(req, 429, NULL,
-                       arena_printf(req->arena,
-                                    "too many failed sign-ins; try again in %u seconds", wait));
+    return api_problem(
+        req, 429, NULL,
+        arena_printf(req->arena, "too many failed sign-ins; try again in %u seconds", wait));
 }
 
 static int created(struct http_request *req)
@@ -50,13 +50,13 @@ static int created(struct http_request *req)
     char expires[21];
     clock_format_utc(op->w.u.session.expires_ms, expires);
     http_add_header(req, "Set-Cookie",
-                    arena_printf(req->arena, "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s",
+                    arena_printf(req->arena,
+                                 "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s",
                                  API_SESSION_COOKIE, op->token, (long long)api->cfg.session_ttl_s,
                                  api->cfg.secure_cookies ? "; Secure" : ""));
     return api_json(req, 201,
-                    json_pack("{s:s, s:s, s:{s:s, s:s}}", "token", op->token, "expires_at",
-                              expires, "user", "login", op->login, "display_name",
-                              op->display_name));
+                    json_pack("{s:s, s:s, s:{s:s, s:s}}", "token", op->token, "expires_at", expires,
+                              "user", "login", op->login, "display_name", op->display_name));
 }
 
 int api_sessions_create(struct http_request *req)

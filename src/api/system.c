@@ -24,8 +24,8 @@ int api_metrics(struct http_request *req)
     buf_puts(&b, "# HELP akar_store_commit_batch_size Writes committed per transaction.\n"
                  "# TYPE akar_store_commit_batch_size histogram\n");
     for (size_t i = 0; i < STORE_BATCH_BUCKETS; i++)
-        buf_printf(&b, "akar_store_commit_batch_size_bucket{le=\"%u\"} %llu\n",
-                   st.batch_bound[i], (unsigned long long)st.batch_le[i]);
+        buf_printf(&b, "akar_store_commit_batch_size_bucket{le=\"%u\"} %llu\n", st.batch_bound[i],
+                   (unsigned long long)st.batch_le[i]);
     buf_printf(&b,
                "akar_store_commit_batch_size_bucket{le=\"+Inf\"} %llu\n"
                "akar_store_commit_batch_size_sum %llu\n"

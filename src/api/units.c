@@ -25,9 +25,8 @@ static int rebuild(struct api *api, uint64_t generation)
     for (size_t i = 0; i < n; i++) {
         children[i] = json_array();
         json_t *u = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "code", rows[i].code, "name",
-                              rows[i].name, "level", rows[i].level, "time_zone",
-                              rows[i].time_zone, "remote", rows[i].remote, "children",
-                              children[i]);
+                              rows[i].name, "level", rows[i].level, "time_zone", rows[i].time_zone,
+                              "remote", rows[i].remote, "children", children[i]);
         json_t *into = top;
         /* rows are ordered by path, so the parent is an earlier row */
         for (size_t k = i; k-- > 0 && rows[i].parent_code;)

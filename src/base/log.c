@@ -13,8 +13,8 @@ static int access_fd = 2;
 static void emit(const char *level, const char *fmt, va_list ap)
 {
     char line[2048], when[21];
-    int n = snprintf(line, sizeof line, "%s akar %s: ", clock_format_utc(clock_now_ms(), when),
-                     level);
+    int n =
+        snprintf(line, sizeof line, "%s akar %s: ", clock_format_utc(clock_now_ms(), when), level);
     if (n < 0)
         return;
     int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);

@@ -49,8 +49,7 @@ int seal_key_load(const char *path, struct seal_key *out, char *err, size_t errl
     } else if (st.st_mode & 077) {
         snprintf(err, errlen, "the key file %s may be read by others: chmod 600 it", path);
         rc = AKAR_EDENIED;
-    } else if (st.st_size != SEAL_KEY_BYTES ||
-               read(fd, out->k, SEAL_KEY_BYTES) != SEAL_KEY_BYTES) {
+    } else if (st.st_size != SEAL_KEY_BYTES || read(fd, out->k, SEAL_KEY_BYTES) != SEAL_KEY_BYTES) {
         snprintf(err, errlen, "the key file %s is not a key (32 bytes expected)", path);
         rc = AKAR_EINVAL;
     }

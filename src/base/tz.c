@@ -41,8 +41,7 @@ static bool posix_offset(const char **s, int *seconds_east)
     int part[3] = {0, 0, 0};
     for (int k = 0; k < 3; k++) {
         if (*p < '0' || *p > '9')
-            return k > 0 ? (*s = p, *seconds_east = -sign * (part[0] * 3600 + part[1] * 60),
-                            true)
+            return k > 0 ? (*s = p, *seconds_east = -sign * (part[0] * 3600 + part[1] * 60), true)
                          : false;
         while (*p >= '0' && *p <= '9')
             part[k] = part[k] * 10 + (*p++ - '0');

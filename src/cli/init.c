@@ -23,8 +23,8 @@ static int set_preset(struct store *s, const char *want)
         struct store_write w = {.kind = STORE_W_META_SET, .actor = "cli:init"};
         w.u.meta.key = "jurisdiction.preset";
         w.u.meta.value = want ? want : "vn";
-        w.audit_detail = strcmp(w.u.meta.value, "vn") == 0 ? "{\"value\":\"vn\"}"
-                                                           : "{\"value\":\"id\"}";
+        w.audit_detail =
+            strcmp(w.u.meta.value, "vn") == 0 ? "{\"value\":\"vn\"}" : "{\"value\":\"id\"}";
         rc = store_write_sync(s, &w);
         if (rc == 0)
             printf("jurisdiction preset: %s\n", w.u.meta.value);
@@ -37,9 +37,8 @@ static int set_preset(struct store *s, const char *want)
 
 int cli_init(int argc, char **argv)
 {
-    struct cli_opt opts[] = {{"db", false, NULL, false},
-                             {"demo", true, NULL, false},
-                             {"preset", false, NULL, false}};
+    struct cli_opt opts[] = {
+        {"db", false, NULL, false}, {"demo", true, NULL, false}, {"preset", false, NULL, false}};
     if (cli_parse(argc, argv, 1, opts, N(opts)) != 0)
         return 2;
     const char *db = cli_get(opts, N(opts), "db");

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define N(a)          (sizeof(a) / sizeof((a)[0]))
 #define PURGE_EVERY_S 3600
-#define DRAIN_MS 30000
+#define DRAIN_MS      30000
 
 static void purge_sessions(struct store *s)
 {
@@ -99,8 +99,8 @@ int cli_serve(int argc, char **argv)
         return 1;
     }
     purge_sessions(store);
-    printf("akar: serving %s on http://%.*s:%u\n", db, (int)(strrchr(listen, ':') - listen),
-           listen, http_server_port(srv));
+    printf("akar: serving %s on http://%.*s:%u\n", db, (int)(strrchr(listen, ':') - listen), listen,
+           http_server_port(srv));
     fflush(stdout);
 
     for (;;) {

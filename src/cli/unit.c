@@ -1,10 +1,10 @@
 /* akar unit add|list: manage the administrative tree from the command line.
  *   akar unit add --db PATH --code C --name N --level L [--parent CODE] --tz ZONE [--remote]
  *   akar unit list --db PATH */
+#include "domain/unit.h"
 #include "base/arena.h"
 #include "base/err.h"
 #include "cli/cli.h"
-#include "domain/unit.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -73,8 +73,8 @@ static int unit_list(struct store *s)
 
 int cli_unit(int argc, char **argv)
 {
-    struct cli_opt opts[] = {{"db", false, NULL, false},    {"code", false, NULL, false},
-                             {"name", false, NULL, false},  {"level", false, NULL, false},
+    struct cli_opt opts[] = {{"db", false, NULL, false},     {"code", false, NULL, false},
+                             {"name", false, NULL, false},   {"level", false, NULL, false},
                              {"parent", false, NULL, false}, {"tz", false, NULL, false},
                              {"remote", true, NULL, false}};
     bool add = argc >= 2 && strcmp(argv[1], "add") == 0;
@@ -94,10 +94,9 @@ int cli_unit(int argc, char **argv)
     }
     int rc;
     if (add) {
-        struct unit_spec spec = {cli_get(opts, N(opts), "code"), cli_get(opts, N(opts), "name"),
-                                 cli_get(opts, N(opts), "level"),
-                                 cli_get(opts, N(opts), "parent"), cli_get(opts, N(opts), "tz"),
-                                 cli_has(opts, N(opts), "remote")};
+        struct unit_spec spec = {cli_get(opts, N(opts), "code"),  cli_get(opts, N(opts), "name"),
+                                 cli_get(opts, N(opts), "level"), cli_get(opts, N(opts), "parent"),
+                                 cli_get(opts, N(opts), "tz"),    cli_has(opts, N(opts), "remote")};
         rc = unit_add(s, &spec);
     } else {
         rc = unit_list(s);

@@ -55,8 +55,9 @@ static int user_add(int argc, char **argv)
         return 2;
     }
     if (role_parse(role) < 0) {
-        fprintf(stderr, "akar: unknown role \"%s\" (resident, receptionist, handler, leader, "
-                        "inspector, admin)\n",
+        fprintf(stderr,
+                "akar: unknown role \"%s\" (resident, receptionist, handler, leader, "
+                "inspector, admin)\n",
                 role);
         return 2;
     }
@@ -87,8 +88,8 @@ static int user_add(int argc, char **argv)
     json_t *d = json_pack("{s:s, s:s}", "role", role, "unit", unit);
     char *detail = json_dumps(d, JSON_COMPACT);
     json_decref(d);
-    struct store_write w = {.kind = STORE_W_USER_ADD, .actor = "cli:user add",
-                            .audit_detail = detail};
+    struct store_write w = {
+        .kind = STORE_W_USER_ADD, .actor = "cli:user add", .audit_detail = detail};
     w.u.user.login = login;
     w.u.user.display_name = name ? name : login;
     w.u.user.password_hash = hash;

@@ -4,9 +4,8 @@
 #include <string.h>
 
 static const char *const role_names[ROLE_COUNT] = {
-    [ROLE_RESIDENT] = "resident",   [ROLE_RECEPTIONIST] = "receptionist",
-    [ROLE_HANDLER] = "handler",     [ROLE_LEADER] = "leader",
-    [ROLE_INSPECTOR] = "inspector", [ROLE_ADMIN] = "admin",
+    [ROLE_RESIDENT] = "resident", [ROLE_RECEPTIONIST] = "receptionist", [ROLE_HANDLER] = "handler",
+    [ROLE_LEADER] = "leader",     [ROLE_INSPECTOR] = "inspector",       [ROLE_ADMIN] = "admin",
 };
 
 int role_parse(const char *name)

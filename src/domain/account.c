@@ -17,8 +17,8 @@ int account_init(void)
 {
     if (sodium_init() < 0)
         return AKAR_ECRYPTO;
-    if (!waste_hash[0] && crypto_pwhash_str(waste_hash, "akar-not-a-password", 19, PW_OPS,
-                                            PW_MEM) != 0)
+    if (!waste_hash[0] &&
+        crypto_pwhash_str(waste_hash, "akar-not-a-password", 19, PW_OPS, PW_MEM) != 0)
         return AKAR_ECRYPTO;
     return 0;
 }

@@ -7,8 +7,8 @@
 
 #define ACCOUNT_PASSWORD_MIN 10   /* characters */
 #define ACCOUNT_PASSWORD_MAX 1024 /* bytes */
-#define ACCOUNT_HASH_MAX 128      /* bytes of an encoded Argon2id hash, NUL included */
-#define ACCOUNT_TOKEN_CHARS 43    /* base64url of 32 bytes, unpadded */
+#define ACCOUNT_HASH_MAX     128  /* bytes of an encoded Argon2id hash, NUL included */
+#define ACCOUNT_TOKEN_CHARS  43   /* base64url of 32 bytes, unpadded */
 
 /* Must be called once before anything else here (initialises libsodium). 0 or AKAR_ECRYPTO. */
 int account_init(void);

@@ -61,7 +61,7 @@ static bool load(struct deadline_policy *p)
             log_error("%s line %d is malformed", name, rows[i].line);
             return false;
         }
-        p->rules[i] = (struct deadline_rule){f[0],         f[1],         strcmp(f[2], "working") == 0,
+        p->rules[i] = (struct deadline_rule){f[0],        f[1],        strcmp(f[2], "working") == 0,
                                              limit(f[3]), limit(f[4]), limit(f[5]),
                                              limit(f[6]), limit(f[7]), limit(f[8]),
                                              f[9]};
@@ -137,8 +137,7 @@ static int64_t end_of_day(const struct tz *z, int64_t day)
 }
 
 int64_t deadline_due(const struct deadline_policy *p, const struct deadline_rule *r,
-                     const struct tz *z, int64_t from_ms, bool remote, bool complex,
-                     int extensions)
+                     const struct tz *z, int64_t from_ms, bool remote, bool complex, int extensions)
 {
     int days = remote && complex ? r->remote_complex_days
                : remote          ? r->remote_days

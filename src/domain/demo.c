@@ -4,10 +4,10 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/mem.h"
+#include "base/tsv.h"
 #include "domain/access.h"
 #include "domain/account.h"
 #include "domain/unit.h"
-#include "base/tsv.h"
 #include "store/store.h"
 
 #include <pthread.h>
@@ -66,8 +66,8 @@ int demo_load(struct store *s, char *err, size_t errlen)
             rc = AKAR_EINVAL;
             goto out;
         }
-        struct unit_spec spec = {f[0], f[4], f[2], *f[1] ? f[1] : NULL, DEMO_TZ,
-                                 strcmp(f[3], "1") == 0};
+        struct unit_spec spec = {
+            f[0], f[4], f[2], *f[1] ? f[1] : NULL, DEMO_TZ, strcmp(f[3], "1") == 0};
         const char *parent_level = NULL;
         for (size_t k = 0; k < i && spec.parent_code; k++)
             if (strcmp(rows[k].fields[0], spec.parent_code) == 0)

@@ -7,12 +7,12 @@ static const char *const kind_names[KIND_COUNT] = {"feedback", "recommendation",
                                                    "denunciation", "information_request"};
 static const char *const channel_names[CHANNEL_COUNT] = {"web",       "api",   "open311",
                                                          "reception", "paper", "phone"};
-static const char *const status_names[STATUS_COUNT] = {
-    "submitted", "transferred", "reopened", "accepted", "in_progress",
-    "resolved",  "closed",      "rejected", "merged"};
-static const char *const action_names[ACTION_COUNT] = {
-    "accept", "reject", "transfer", "assign", "start", "extend",
-    "resolve", "close",  "reopen",   "merge",  "reveal"};
+static const char *const status_names[STATUS_COUNT] = {"submitted", "transferred", "reopened",
+                                                       "accepted",  "in_progress", "resolved",
+                                                       "closed",    "rejected",    "merged"};
+static const char *const action_names[ACTION_COUNT] = {"accept", "reject", "transfer", "assign",
+                                                       "start",  "extend", "resolve",  "close",
+                                                       "reopen", "merge",  "reveal"};
 
 static int parse(const char *const *names, int n, const char *s)
 {
@@ -68,22 +68,21 @@ bool case_status_open(enum case_status s)
            s == STATUS_ACCEPTED || s == STATUS_IN_PROGRESS;
 }
 
-#define X (-1)
+#define X       (-1)
 #define S(name) STATUS_##name
 /* next[from][action]: X where the action is not allowed. Extend and reveal keep the status. */
 static const int next[STATUS_COUNT][ACTION_COUNT] = {
     /*                accept        reject      transfer       assign          start
                       extend        resolve     close          reopen          merge       reveal */
-    [S(SUBMITTED)] = {S(ACCEPTED), S(REJECTED), S(TRANSFERRED), X, X,
-                      X,           X,           X,              X, S(MERGED), S(SUBMITTED)},
-    [S(TRANSFERRED)] = {S(ACCEPTED), S(REJECTED), S(TRANSFERRED), X, X,
-                        X,           X,           X,              X, S(MERGED), S(TRANSFERRED)},
-    [S(REOPENED)] = {S(ACCEPTED), S(REJECTED), S(TRANSFERRED), X, X,
-                     X,           X,           X,              X, X, S(REOPENED)},
-    [S(ACCEPTED)] = {X, X, S(TRANSFERRED), S(IN_PROGRESS), S(IN_PROGRESS),
-                     S(ACCEPTED), X, X, X, S(MERGED), S(ACCEPTED)},
-    [S(IN_PROGRESS)] = {X, X, X, S(IN_PROGRESS), X,
-                        S(IN_PROGRESS), S(RESOLVED), X, X, S(MERGED), S(IN_PROGRESS)},
+    [S(SUBMITTED)] = {S(ACCEPTED), S(REJECTED), S(TRANSFERRED), X, X, X, X, X, X, S(MERGED),
+                      S(SUBMITTED)},
+    [S(TRANSFERRED)] = {S(ACCEPTED), S(REJECTED), S(TRANSFERRED), X, X, X, X, X, X, S(MERGED),
+                        S(TRANSFERRED)},
+    [S(REOPENED)] = {S(ACCEPTED), S(REJECTED), S(TRANSFERRED), X, X, X, X, X, X, X, S(REOPENED)},
+    [S(ACCEPTED)] = {X, X, S(TRANSFERRED), S(IN_PROGRESS), S(IN_PROGRESS), S(ACCEPTED), X, X, X,
+                     S(MERGED), S(ACCEPTED)},
+    [S(IN_PROGRESS)] = {X, X, X, S(IN_PROGRESS), X, S(IN_PROGRESS), S(RESOLVED), X, X, S(MERGED),
+                        S(IN_PROGRESS)},
     [S(RESOLVED)] = {X, X, X, X, X, X, X, S(CLOSED), S(REOPENED), X, S(RESOLVED)},
     [S(CLOSED)] = {X, X, X, X, X, X, X, X, S(REOPENED), X, S(CLOSED)},
     [S(REJECTED)] = {X, X, X, X, X, X, X, X, X, X, S(REJECTED)},

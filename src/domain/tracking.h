@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #define TRACKING_SYMBOLS 11
-#define TRACKING_TEXT 14 /* "XXXX-XXXX-XXX" and a NUL */
+#define TRACKING_TEXT    14 /* "XXXX-XXXX-XXX" and a NUL */
 
 /* A fresh random code in display form. */
 void tracking_new(char out[TRACKING_TEXT]);

@@ -26,7 +26,7 @@
 /* Status codes counted one by one in the metrics; others fall in "other". */
 static const int counted_status[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 408,
                                      409, 412, 413, 415, 422, 429, 431, 500, 503};
-#define NSTATUS (sizeof counted_status / sizeof counted_status[0] + 1)
+#define NSTATUS    (sizeof counted_status / sizeof counted_status[0] + 1)
 #define MAX_ROUTES 128
 
 /* Latency histogram bucket bounds, in seconds. */
@@ -93,8 +93,8 @@ static int parse_listen(const char *listen, struct sockaddr_in *addr, char *err,
     memset(addr, 0, sizeof *addr);
     addr->sin_family = AF_INET;
     if (*end || end == colon + 1 || port < 0 || port > 65535 ||
-        inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,
-                  &addr->sin_addr) != 1) {
+        inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &addr->sin_addr) !=
+            1) {
         snprintf(err, errlen, "--listen wants an IPv4 HOST:PORT, got \"%s\"", listen);
         return AKAR_EINVAL;
     }
@@ -307,9 +307,8 @@ static int run_handler(struct http_request *req)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     struct http_server *s = cls;
@@ -394,13 +393,12 @@ int http_server_start(struct http_server *s, char *err, size_t errlen)
 {
     assert(s->fallback);
     s->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-            MHD_USE_TURBO,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO,
         0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&s->addr,
-        MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(s->cfg.max_header + 16384),
-        MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.idle_timeout, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        4096u, MHD_OPTION_CONNECTION_LIMIT, 20000u, MHD_OPTION_END);
+        MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(s->cfg.max_header + 16384),
+        MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.idle_timeout, MHD_OPTION_LISTEN_BACKLOG_SIZE, 4096u,
+        MHD_OPTION_CONNECTION_LIMIT, 20000u, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s (address in use or not available)",
                  s->cfg.listen);
@@ -454,8 +452,7 @@ void http_metrics_render(struct http_server *s, struct buf *out)
             buf_puts(out, "akar_http_requests_total{route=");
             buf_json_string(out, router_pattern(s->router, (int)r - 1));
             if (k < NSTATUS - 1)
-                buf_printf(out, ",status=\"%d\"} %llu\n", counted_status[k],
-                           (unsigned long long)n);
+                buf_printf(out, ",status=\"%d\"} %llu\n", counted_status[k], (unsigned long long)n);
             else
                 buf_printf(out, ",status=\"other\"} %llu\n", (unsigned long long)n);
         }
@@ -476,7 +473,8 @@ void http_metrics_render(struct http_server *s, struct buf *out)
                (double)atomic_load(&s->latency_sum_us) / 1e6);
     buf_printf(out, "akar_http_request_duration_seconds_count %llu\n",
                (unsigned long long)atomic_load(&s->latency_count));
-    buf_printf(out, "# HELP akar_http_requests_in_flight Requests being handled now.\n"
-                    "# TYPE akar_http_requests_in_flight gauge\nakar_http_requests_in_flight %u\n",
+    buf_printf(out,
+               "# HELP akar_http_requests_in_flight Requests being handled now.\n"
+               "# TYPE akar_http_requests_in_flight gauge\nakar_http_requests_in_flight %u\n",
                atomic_load(&s->active));
 }

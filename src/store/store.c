@@ -123,8 +123,7 @@ int store_open(const char *url, enum store_open_mode mode, struct store **out, c
     }
     struct store *s = xcalloc(1, sizeof *s);
     s->be = &store_sqlite_backend;
-    int rc = s->be->open(url, mode, &s->impl, &s->have, &s->known, &s->migrated_from, err,
-                         errlen);
+    int rc = s->be->open(url, mode, &s->impl, &s->have, &s->known, &s->migrated_from, err, errlen);
     if (rc != 0) {
         free(s);
         return rc;

@@ -128,8 +128,7 @@ int store_session_get(struct store *s, const unsigned char token_hash[32], struc
 int store_meta_get(struct store *s, struct arena *a, const char *key, const char **value);
 
 /* Calls fn for every audit entry in seq order until fn returns non-zero (which is returned). */
-int store_audit_scan(struct store *s, int (*fn)(void *arg, const struct chain_entry *e),
-                     void *arg);
+int store_audit_scan(struct store *s, int (*fn)(void *arg, const struct chain_entry *e), void *arg);
 /* The recorded chain head: seq 0 when the chain is empty. */
 int store_audit_head(struct store *s, int64_t *seq, unsigned char hash[CHAIN_HASH_BYTES]);
 /* Number of audit entries with the given action (for reports and tests). */

@@ -304,8 +304,8 @@ static int write_meta(struct conn *c, const char *key, const char *value)
 
 /* ---- open and close ---- */
 
-static int sq_open(const char *url, enum store_open_mode mode, void **impl, int *have,
-                   int *known, int *migrated_from, char *err, size_t errlen)
+static int sq_open(const char *url, enum store_open_mode mode, void **impl, int *have, int *known,
+                   int *migrated_from, char *err, size_t errlen)
 {
     struct sq *q = xcalloc(1, sizeof *q);
     q->path = xstrdup(url);
@@ -319,8 +319,8 @@ static int sq_open(const char *url, enum store_open_mode mode, void **impl, int 
     }
     int flags = SQLITE_OPEN_READWRITE | (mode == STORE_OPEN_MIGRATE ? SQLITE_OPEN_CREATE : 0);
     int rc = conn_open(&q->writer, url, flags);
-    if (rc == 0 && sqlite3_exec(q->writer.db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) !=
-                       SQLITE_OK)
+    if (rc == 0 &&
+        sqlite3_exec(q->writer.db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK)
         rc = AKAR_ESTORE;
     if (rc == 0)
         rc = user_version(q->writer.db, have);
