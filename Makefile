@@ -32,7 +32,7 @@ HTTP_BIN  := $(HTTP_SRC:tests/http/%.c=$(BUILD)/tests/%)
 HTTP_LIB  := $(BUILD)/tests/http_harness.o
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all run test unit-test http-test fuzz bench fmt check-fmt setup clean tests
+.PHONY: all run test unit-test http-test fuzz bench fmt check-fmt lint tidy setup clean tests
 all: $(BIN)
 ifeq ($(O)$(SAN),build)
 all: akar
@@ -92,7 +92,7 @@ http-test: all $(HTTP_BIN)
 
 # The one command: set up, build, run every test (plain and sanitized), format check, bounded fuzzing.
 test: setup
-	@$(MAKE) --no-print-directory check-fmt
+	@$(MAKE) --no-print-directory check-fmt lint
 	@$(MAKE) --no-print-directory -j2 tests
 	@$(MAKE) --no-print-directory -j2 SAN=1 tests
 	@scripts/run-tests --akar $(O)/release/akar $(UNIT_BIN) $(HTTP_BIN) \
@@ -111,6 +111,15 @@ bench: setup all
 
 fmt:
 	clang-format -i $$(find src tests tools bench -name '*.[ch]')
+
+# Static analysis: cppcheck on every source (clang-tidy runs with `make tidy`, slower).
+lint: $(BUILD)/gen/embedded.h
+	@cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
+	  -D_GNU_SOURCE -Isrc -I$(BUILD)/gen --suppress=missingIncludeSystem --inline-suppr src
+
+tidy: $(BUILD)/gen/embedded.h
+	@clang-tidy -quiet $(SRC) -- -std=c11 -D_GNU_SOURCE -Isrc -I$(BUILD)/gen \
+	  $(shell pkg-config --cflags $(PKGS))
 
 check-fmt:
 	@clang-format --dry-run -Werror $$(find src tests tools bench -name '*.[ch]')
