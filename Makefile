@@ -106,7 +106,8 @@ run: setup all
 	@test -f demo.db || ./akar init --db demo.db --demo
 	./akar serve --db demo.db --listen 127.0.0.1:8080
 
-bench: setup all
+bench: all
+	@scripts/setup --bench
 	bench/run
 
 fmt:

@@ -31,6 +31,8 @@ struct store_backend {
     int (*audit_scan)(void *impl, int (*fn)(void *arg, const struct chain_entry *e), void *arg);
     int (*audit_head)(void *impl, int64_t *seq, unsigned char hash[CHAIN_HASH_BYTES]);
     int (*audit_count)(void *impl, const char *action, int64_t *n);
+    /* A number stored with the data that every change of the unit tree moves. */
+    int (*units_version)(void *impl, int64_t *v);
     int (*backup)(void *impl, const char *to_path, char *err, size_t errlen);
 };
 

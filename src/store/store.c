@@ -3,6 +3,7 @@
  * durable. See store.h. */
 #include "store/store.h"
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -15,6 +16,8 @@
 #include <string.h>
 
 #define MAX_GROUP 512
+/* How often a change of the unit tree made by another process is looked for. */
+#define UNITS_RECHECK_MS 1000
 
 static const unsigned batch_bounds[STORE_BATCH_BUCKETS] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
 
@@ -29,7 +32,8 @@ struct store {
     struct store_write *head, *tail; /* the queue */
     bool stopping, writer_running;
 
-    atomic_uint_fast64_t units_generation;
+    /* the units version as last read, and when (ms); see store_units_generation */
+    atomic_int_fast64_t units_version, units_checked_ms;
     atomic_uint_fast64_t commits, writes, batch[STORE_BATCH_BUCKETS];
 };
 
@@ -75,8 +79,9 @@ static void run_group(struct store *s, struct store_write *list, size_t n)
         }
     } else {
         count_batch(s, n);
-        if (units)
-            atomic_fetch_add(&s->units_generation, 1);
+        int64_t v;
+        if (units && s->be->units_version(s->impl, &v) == 0)
+            atomic_store(&s->units_version, v);
     }
     for (struct store_write *w = list, *next; w; w = next) {
         next = w->next_;
@@ -286,7 +291,13 @@ int store_backup(struct store *s, const char *to_path, char *err, size_t errlen)
 
 uint64_t store_units_generation(struct store *s)
 {
-    return atomic_load(&s->units_generation);
+    int64_t now = clock_now_ms(), v;
+    if (now - atomic_load(&s->units_checked_ms) >= UNITS_RECHECK_MS) {
+        atomic_store(&s->units_checked_ms, now);
+        if (s->be->units_version(s->impl, &v) == 0)
+            atomic_store(&s->units_version, v);
+    }
+    return (uint64_t)atomic_load(&s->units_version);
 }
 
 void store_stats_get(struct store *s, struct store_stats *out)

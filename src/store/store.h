@@ -139,7 +139,9 @@ int store_backup(struct store *s, const char *to_path, char *err, size_t errlen)
 
 /* ---- observation ---- */
 
-/* Bumped by every committed change to units: readers cache derived data against it. */
+/* Moves with every committed change to the unit tree: at once for changes this store
+ * committed, within a second for changes by another process. Readers cache derived data
+ * (the units answer) against it. */
 uint64_t store_units_generation(struct store *s);
 
 #define STORE_BATCH_BUCKETS 10

@@ -248,6 +248,57 @@ static void test_backup_while_serving_gives_a_servable_copy(void **state)
     free(out);
 }
 
+/* Commands run beside a serving server (another process writing the same database) must not
+ * break the server's audit chain or leave its unit tree stale. */
+static void test_cli_writes_beside_a_running_server_keep_one_chain(void **state)
+{
+    struct life *l = *state;
+    const char *db = demo_copy(l);
+    ht_server_start(&l->a, db, NULL);
+    char *token = ht_login(l->a.port, "admin", "demo-admin-2026");
+    free(token);
+
+    char *out;
+    int rc = ht_akar_run("a long passphrase\n", &out, "user", "add", "--db", db, "--login",
+                         "beside", "--unit", "586.01", "--role", "handler", HT_END);
+    if (rc != 0)
+        fail_msg("user add beside the server exited %d: %s", rc, out);
+    free(out);
+    rc = ht_akar_run(NULL, &out, "unit", "add", "--db", db, "--code", "586.01.03", "--name",
+                     "Thôn Mới", "--level", "village", "--parent", "586.01", "--tz",
+                     "Asia/Ho_Chi_Minh", HT_END);
+    if (rc != 0)
+        fail_msg("unit add beside the server exited %d: %s", rc, out);
+    free(out);
+
+    /* the server's next audited writes link onto the entries the commands appended */
+    token = ht_login(l->a.port, "beside", "a long passphrase");
+    free(token);
+    token = ht_login(l->a.port, "admin", "demo-admin-2026");
+    free(token);
+
+    /* the unit tree answer picks up the new village within the recheck interval */
+    bool seen = false;
+    for (int i = 0; i < 40 && !seen; i++) {
+        struct ht_response r;
+        ht_get(l->a.port, "/api/v1/units", &r);
+        assert_int_equal(r.status, 200);
+        seen = strstr(r.body, "586.01.03") != NULL;
+        ht_response_free(&r);
+        if (!seen)
+            sleep_ms(100);
+    }
+    assert_true(seen);
+
+    assert_int_equal(ht_server_stop(&l->a), 0);
+    rc = ht_akar_run(NULL, &out, "audit", "verify", "--db", db, HT_END);
+    if (rc != 0)
+        fail_msg("audit verify exited %d: %s", rc, out);
+    free(out);
+    assert_int_equal(ht_db_int(db, "SELECT count(*) FROM audit WHERE action = 'session.create'"),
+                     3);
+}
+
 static void test_backup_refuses_its_own_source(void **state)
 {
     struct life *l = *state;
@@ -308,6 +359,8 @@ int main(void)
         cmocka_unit_test_teardown(test_init_twice_changes_nothing, test_teardown),
         cmocka_unit_test_teardown(test_newer_schema_is_refused, test_teardown),
         cmocka_unit_test_teardown(test_backup_while_serving_gives_a_servable_copy, test_teardown),
+        cmocka_unit_test_teardown(test_cli_writes_beside_a_running_server_keep_one_chain,
+                                  test_teardown),
         cmocka_unit_test_teardown(test_backup_refuses_its_own_source, test_teardown),
         cmocka_unit_test_teardown(test_audit_verify_names_a_tampered_entry, test_teardown),
         cmocka_unit_test_teardown(test_user_add_refuses_a_short_password, test_teardown),

@@ -38,6 +38,8 @@ enum stmt {
     ST_AUDIT_INSERT,
     ST_AUDIT_SCAN,
     ST_AUDIT_COUNT,
+    ST_DATA_VERSION,
+    ST_UNITS_VERSION_BUMP,
     ST_COUNT
 };
 
@@ -70,6 +72,10 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_AUDIT_SCAN] = "SELECT seq, at, actor, action, object_type, object_id, detail, prev_hash, "
                       "hash FROM audit ORDER BY seq",
     [ST_AUDIT_COUNT] = "SELECT count(*) FROM audit WHERE action = ?1",
+    [ST_DATA_VERSION] = "PRAGMA data_version",
+    [ST_UNITS_VERSION_BUMP] =
+        "INSERT INTO meta (key, value) VALUES ('units.version', '1') ON CONFLICT (key) DO "
+        "UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
 };
 
 struct conn {
@@ -88,6 +94,8 @@ struct sq {
     /* audit chain head as of the open transaction, and as last committed */
     int64_t head_seq, committed_seq;
     unsigned char head_hash[CHAIN_HASH_BYTES], committed_hash[CHAIN_HASH_BYTES];
+    /* PRAGMA data_version of the write connection: it moves when another process commits */
+    int64_t data_version;
 };
 
 static int conn_open(struct conn *c, const char *path, int flags)
@@ -302,6 +310,16 @@ static int write_meta(struct conn *c, const char *key, const char *value)
     return rc;
 }
 
+static int read_data_version(struct conn *c, int64_t *out)
+{
+    sqlite3_stmt *st = stmt(c, ST_DATA_VERSION);
+    if (!st || sqlite3_step(st) != SQLITE_ROW)
+        return AKAR_ESTORE;
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
 /* ---- open and close ---- */
 
 static int sq_open(const char *url, enum store_open_mode mode, void **impl, int *have, int *known,
@@ -359,6 +377,11 @@ static int sq_open(const char *url, enum store_open_mode mode, void **impl, int 
     }
     q->committed_seq = q->head_seq;
     memcpy(q->committed_hash, q->head_hash, CHAIN_HASH_BYTES);
+    if (read_data_version(&q->writer, &q->data_version) != 0) {
+        snprintf(err, errlen, "%s: cannot read the data version", url);
+        rc = AKAR_ESTORE;
+        goto fail;
+    }
     pthread_key_create(&q->reader_key, reader_destroy);
     pthread_mutex_init(&q->readers_lock, NULL);
     *impl = q;
@@ -494,6 +517,9 @@ static int apply_unit_add(struct sq *q, struct store_write *w)
     if (rc)
         return fail_with(w, rc, "the store failed%s", NULL);
     w->id = sqlite3_last_insert_rowid(c->db);
+    st = stmt(c, ST_UNITS_VERSION_BUMP);
+    if (!st || step_done(st) != 0)
+        return fail_with(w, AKAR_ESTORE, "the store failed%s", NULL);
     return audit_append(q, w, "unit.add", "unit", w->u.unit.code);
 }
 
@@ -610,12 +636,28 @@ static int apply_kind(struct sq *q, struct store_write *w)
     return fail_with(w, AKAR_EINVAL, "unknown write%s", NULL);
 }
 
+/* Another process (akar user add, akar unit add, a second server) may have committed since
+ * our last group: then the audit chain head in memory is stale and is read again, inside the
+ * write lock, so the chain stays one chain. */
 static int sq_group_begin(void *impl)
 {
     struct sq *q = impl;
-    return sqlite3_exec(q->writer.db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK
-               ? 0
-               : AKAR_ESTORE;
+    if (sqlite3_exec(q->writer.db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return AKAR_ESTORE;
+    int64_t version;
+    if (read_data_version(&q->writer, &version) != 0)
+        goto fail;
+    if (version != q->data_version) {
+        if (read_head(&q->writer, &q->head_seq, q->head_hash) != 0)
+            goto fail;
+        q->committed_seq = q->head_seq;
+        memcpy(q->committed_hash, q->head_hash, CHAIN_HASH_BYTES);
+        q->data_version = version;
+    }
+    return 0;
+fail:
+    sqlite3_exec(q->writer.db, "ROLLBACK", NULL, NULL, NULL);
+    return AKAR_ESTORE;
 }
 
 static int sq_apply(void *impl, struct store_write *w)
@@ -630,6 +672,8 @@ static int sq_apply(void *impl, struct store_write *w)
     if (rc) {
         if (!w->rc)
             fail_with(w, rc, "the store failed%s", NULL);
+        if (rc == AKAR_ESTORE)
+            log_error("sqlite: write of kind %d failed: %s", w->kind, sqlite3_errmsg(q->writer.db));
         sqlite3_exec(q->writer.db, "ROLLBACK TO w", NULL, NULL, NULL);
         q->head_seq = seq;
         memcpy(q->head_hash, hash, CHAIN_HASH_BYTES);
@@ -823,6 +867,17 @@ static int sq_audit_scan(void *impl, int (*fn)(void *arg, const struct chain_ent
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : AKAR_ESTORE;
 }
 
+static int sq_units_version(void *impl, int64_t *v)
+{
+    struct conn *c = reader(impl);
+    struct arena *a = arena_new();
+    const char *value = NULL;
+    int rc = c ? read_meta(c, a, "units.version", &value) : AKAR_ESTORE;
+    *v = rc == 0 ? strtoll(value, NULL, 10) : 0;
+    arena_free(a);
+    return rc == AKAR_ENOTFOUND ? 0 : rc;
+}
+
 static int sq_audit_head(void *impl, int64_t *seq, unsigned char hash[CHAIN_HASH_BYTES])
 {
     struct conn *c = reader(impl);
@@ -900,6 +955,7 @@ const struct store_backend store_sqlite_backend = {
     .meta_get = sq_meta_get,
     .audit_scan = sq_audit_scan,
     .audit_head = sq_audit_head,
+    .units_version = sq_units_version,
     .audit_count = sq_audit_count,
     .backup = sq_backup,
 };
