@@ -10,6 +10,7 @@
 #include "base/mem.h"
 #include "embedded.h"
 #include "store/backend.h"
+#include "store/sqlite/internal.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -78,29 +79,9 @@ static const char *const stmt_sql[ST_COUNT] = {
         "UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
 };
 
-struct conn {
-    sqlite3 *db;
-    sqlite3_stmt *st[ST_COUNT];
-    struct conn *next; /* in sq->readers */
-    struct sq *owner;
-};
-
-struct sq {
-    char *path;
-    struct conn writer;
-    pthread_key_t reader_key;
-    pthread_mutex_t readers_lock;
-    struct conn *readers;
-    /* audit chain head as of the open transaction, and as last committed */
-    int64_t head_seq, committed_seq;
-    unsigned char head_hash[CHAIN_HASH_BYTES], committed_hash[CHAIN_HASH_BYTES];
-    /* PRAGMA data_version of the write connection: it moves when another process commits */
-    int64_t data_version;
-};
-
 static int conn_open(struct conn *c, const char *path, int flags)
 {
-    memset(c->st, 0, sizeof c->st);
+    memset(c->cache, 0, sizeof c->cache);
     if (sqlite3_open_v2(path, &c->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         return AKAR_ESTORE;
     sqlite3_busy_timeout(c->db, 10000);
@@ -110,25 +91,39 @@ static int conn_open(struct conn *c, const char *path, int flags)
 
 static void conn_close(struct conn *c)
 {
-    for (int i = 0; i < ST_COUNT; i++)
-        sqlite3_finalize(c->st[i]);
+    for (int i = 0; i < SQ_CACHE; i++)
+        sqlite3_finalize(c->cache[i].st);
     sqlite3_close(c->db);
     c->db = NULL;
 }
 
-/* The cached statement, reset and unbound, or NULL if it cannot be prepared (a bug). */
-static sqlite3_stmt *stmt(struct conn *c, enum stmt id)
+sqlite3_stmt *sq_prepare(struct conn *c, const char *sql)
 {
-    if (!c->st[id]) {
-        if (sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->st[id],
-                               NULL) != SQLITE_OK) {
-            log_error("sqlite: cannot prepare statement %d: %s", id, sqlite3_errmsg(c->db));
-            return NULL;
+    size_t h = ((uintptr_t)sql >> 3) % SQ_CACHE;
+    for (size_t probe = 0; probe < SQ_CACHE; probe++, h = (h + 1) % SQ_CACHE) {
+        if (c->cache[h].sql == sql) {
+            sqlite3_reset(c->cache[h].st);
+            sqlite3_clear_bindings(c->cache[h].st);
+            return c->cache[h].st;
+        }
+        if (!c->cache[h].sql) {
+            if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->cache[h].st,
+                                   NULL) != SQLITE_OK) {
+                log_error("sqlite: cannot prepare \"%.60s\": %s", sql, sqlite3_errmsg(c->db));
+                c->cache[h].st = NULL;
+                return NULL;
+            }
+            c->cache[h].sql = sql;
+            return c->cache[h].st;
         }
     }
-    sqlite3_reset(c->st[id]);
-    sqlite3_clear_bindings(c->st[id]);
-    return c->st[id];
+    log_error("sqlite: the statement cache is full");
+    return NULL;
+}
+
+static sqlite3_stmt *stmt(struct conn *c, enum stmt id)
+{
+    return sq_prepare(c, stmt_sql[id]);
 }
 
 static void reader_destroy(void *p)
@@ -148,7 +143,7 @@ static void reader_destroy(void *p)
 }
 
 /* This thread's read connection, opened on first use. NULL if it cannot be opened. */
-static struct conn *reader(struct sq *q)
+struct conn *sq_reader(struct sq *q)
 {
     struct conn *c = pthread_getspecific(q->reader_key);
     if (c)
@@ -170,7 +165,7 @@ static struct conn *reader(struct sq *q)
     return c;
 }
 
-static const char *col_text(struct arena *a, sqlite3_stmt *st, int i)
+const char *sq_text(struct arena *a, sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     return t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
@@ -271,7 +266,7 @@ static int read_meta(struct conn *c, struct arena *a, const char *key, const cha
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        *value = col_text(a, st, 0);
+        *value = sq_text(a, st, 0);
         sqlite3_reset(st);
         return 0;
     }
@@ -410,15 +405,15 @@ static void sq_close(void *impl)
 
 /* ---- writes ---- */
 
-static int fail_with(struct store_write *w, int rc, const char *fmt, const char *arg)
+int sq_fail(struct store_write *w, int rc, const char *fmt, const char *arg)
 {
     w->rc = rc;
     snprintf(w->errmsg, sizeof w->errmsg, fmt, arg ? arg : "");
     return rc;
 }
 
-static int audit_append(struct sq *q, const struct store_write *w, const char *action,
-                        const char *object_type, const char *object_id)
+int sq_audit(struct sq *q, const struct store_write *w, const char *action, const char *object_type,
+             const char *object_id)
 {
     struct chain_entry e = {
         .seq = q->head_seq + 1,
@@ -453,7 +448,7 @@ static int audit_append(struct sq *q, const struct store_write *w, const char *a
 }
 
 /* Runs st (bound) to completion; maps constraint failures to AKAR_EEXIST. */
-static int step_done(sqlite3_stmt *st)
+int sq_step_done(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
     int ext = sqlite3_extended_errcode(sqlite3_db_handle(st));
@@ -465,7 +460,7 @@ static int step_done(sqlite3_stmt *st)
     return AKAR_ESTORE;
 }
 
-static int unit_lookup(struct conn *c, const char *code, int64_t *id, char **path)
+int sq_unit_lookup(struct conn *c, const char *code, int64_t *id, char **path)
 {
     sqlite3_stmt *st = stmt(c, ST_UNIT_GET);
     if (!st)
@@ -487,11 +482,11 @@ static int apply_unit_add(struct sq *q, struct store_write *w)
     int64_t parent_id = 0;
     char *parent_path = NULL, *path;
     if (w->u.unit.parent_code) {
-        int rc = unit_lookup(c, w->u.unit.parent_code, &parent_id, &parent_path);
+        int rc = sq_unit_lookup(c, w->u.unit.parent_code, &parent_id, &parent_path);
         if (rc == AKAR_ENOTFOUND)
-            return fail_with(w, rc, "parent unit %s does not exist", w->u.unit.parent_code);
+            return sq_fail(w, rc, "parent unit %s does not exist", w->u.unit.parent_code);
         if (rc)
-            return fail_with(w, rc, "the store failed%s", NULL);
+            return sq_fail(w, rc, "the store failed%s", NULL);
     }
     size_t n = (parent_path ? strlen(parent_path) : 1) + strlen(w->u.unit.code) + 2;
     path = xmalloc(n);
@@ -509,84 +504,84 @@ static int apply_unit_add(struct sq *q, struct store_write *w)
         sqlite3_bind_text(st, 6, w->u.unit.time_zone, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 7, w->u.unit.remote);
         sqlite3_bind_int64(st, 8, w->at_ms ? w->at_ms : clock_now_ms());
-        rc = step_done(st);
+        rc = sq_step_done(st);
     }
     free(path);
     if (rc == AKAR_EEXIST)
-        return fail_with(w, rc, "unit %s exists already", w->u.unit.code);
+        return sq_fail(w, rc, "unit %s exists already", w->u.unit.code);
     if (rc)
-        return fail_with(w, rc, "the store failed%s", NULL);
+        return sq_fail(w, rc, "the store failed%s", NULL);
     w->id = sqlite3_last_insert_rowid(c->db);
     st = stmt(c, ST_UNITS_VERSION_BUMP);
-    if (!st || step_done(st) != 0)
-        return fail_with(w, AKAR_ESTORE, "the store failed%s", NULL);
-    return audit_append(q, w, "unit.add", "unit", w->u.unit.code);
+    if (!st || sq_step_done(st) != 0)
+        return sq_fail(w, AKAR_ESTORE, "the store failed%s", NULL);
+    return sq_audit(q, w, "unit.add", "unit", w->u.unit.code);
 }
 
 static int apply_user_add(struct sq *q, struct store_write *w)
 {
     struct conn *c = &q->writer;
     int64_t unit_id;
-    int rc = unit_lookup(c, w->u.user.unit_code, &unit_id, NULL);
+    int rc = sq_unit_lookup(c, w->u.user.unit_code, &unit_id, NULL);
     if (rc == AKAR_ENOTFOUND)
-        return fail_with(w, rc, "unit %s does not exist", w->u.user.unit_code);
+        return sq_fail(w, rc, "unit %s does not exist", w->u.user.unit_code);
     if (rc)
-        return fail_with(w, rc, "the store failed%s", NULL);
+        return sq_fail(w, rc, "the store failed%s", NULL);
     sqlite3_stmt *st = stmt(c, ST_USER_INSERT);
     if (!st)
-        return fail_with(w, AKAR_ESTORE, "the store failed%s", NULL);
+        return sq_fail(w, AKAR_ESTORE, "the store failed%s", NULL);
     sqlite3_bind_text(st, 1, w->u.user.login, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, w->u.user.display_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, w->u.user.password_hash, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, w->at_ms ? w->at_ms : clock_now_ms());
-    rc = step_done(st);
+    rc = sq_step_done(st);
     if (rc == AKAR_EEXIST)
-        return fail_with(w, rc, "login %s is taken", w->u.user.login);
+        return sq_fail(w, rc, "login %s is taken", w->u.user.login);
     if (rc)
-        return fail_with(w, rc, "the store failed%s", NULL);
+        return sq_fail(w, rc, "the store failed%s", NULL);
     w->id = sqlite3_last_insert_rowid(c->db);
     st = stmt(c, ST_GRANT_INSERT);
     if (!st)
-        return fail_with(w, AKAR_ESTORE, "the store failed%s", NULL);
+        return sq_fail(w, AKAR_ESTORE, "the store failed%s", NULL);
     sqlite3_bind_int64(st, 1, w->id);
     sqlite3_bind_text(st, 2, w->u.user.role, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, unit_id);
-    rc = step_done(st);
+    rc = sq_step_done(st);
     if (rc)
-        return fail_with(w, AKAR_EINVAL, "role %s cannot be granted", w->u.user.role);
-    return audit_append(q, w, "user.add", "user", w->u.user.login);
+        return sq_fail(w, AKAR_EINVAL, "role %s cannot be granted", w->u.user.role);
+    return sq_audit(q, w, "user.add", "user", w->u.user.login);
 }
 
 static int apply_session(struct sq *q, struct store_write *w, bool add)
 {
     sqlite3_stmt *st = stmt(&q->writer, add ? ST_SESSION_INSERT : ST_SESSION_DELETE);
     if (!st)
-        return fail_with(w, AKAR_ESTORE, "the store failed%s", NULL);
+        return sq_fail(w, AKAR_ESTORE, "the store failed%s", NULL);
     sqlite3_bind_blob(st, 1, w->u.session.token_hash, 32, SQLITE_STATIC);
     if (add) {
         sqlite3_bind_int64(st, 2, w->u.session.user_id);
         sqlite3_bind_int64(st, 3, w->at_ms ? w->at_ms : clock_now_ms());
         sqlite3_bind_int64(st, 4, w->u.session.expires_ms);
     }
-    int rc = step_done(st);
+    int rc = sq_step_done(st);
     if (rc)
-        return fail_with(w, rc, "the session could not be stored%s", NULL);
+        return sq_fail(w, rc, "the session could not be stored%s", NULL);
     if (!add && sqlite3_changes(q->writer.db) == 0)
-        return fail_with(w, AKAR_ENOTFOUND, "no such session%s", NULL);
+        return sq_fail(w, AKAR_ENOTFOUND, "no such session%s", NULL);
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)w->u.session.user_id);
-    return audit_append(q, w, add ? "session.create" : "session.delete", "user", id);
+    return sq_audit(q, w, add ? "session.create" : "session.delete", "user", id);
 }
 
 static int apply_purge(struct sq *q, struct store_write *w)
 {
     sqlite3_stmt *st = stmt(&q->writer, ST_SESSION_PURGE);
     if (!st)
-        return fail_with(w, AKAR_ESTORE, "the store failed%s", NULL);
+        return sq_fail(w, AKAR_ESTORE, "the store failed%s", NULL);
     sqlite3_bind_int64(st, 1, w->u.purge.now_ms);
-    int rc = step_done(st);
+    int rc = sq_step_done(st);
     if (rc)
-        return fail_with(w, rc, "the store failed%s", NULL);
+        return sq_fail(w, rc, "the store failed%s", NULL);
     w->id = sqlite3_changes(q->writer.db);
     if (w->id == 0)
         return 0;
@@ -594,7 +589,7 @@ static int apply_purge(struct sq *q, struct store_write *w)
     snprintf(detail, sizeof detail, "{\"count\":%lld}", (long long)w->id);
     const char *saved = w->audit_detail;
     w->audit_detail = detail;
-    rc = audit_append(q, w, "session.purge", "session", "expired");
+    rc = sq_audit(q, w, "session.purge", "session", "expired");
     w->audit_detail = saved;
     return rc;
 }
@@ -606,8 +601,8 @@ static int apply_kind(struct sq *q, struct store_write *w)
     case STORE_W_META_SET: {
         int rc = write_meta(&q->writer, w->u.meta.key, w->u.meta.value);
         if (rc)
-            return fail_with(w, rc, "the store failed%s", NULL);
-        return audit_append(q, w, "setting.set", "setting", w->u.meta.key);
+            return sq_fail(w, rc, "the store failed%s", NULL);
+        return sq_audit(q, w, "setting.set", "setting", w->u.meta.key);
     }
     case STORE_W_UNIT_ADD:
         return apply_unit_add(q, w);
@@ -633,7 +628,7 @@ static int apply_kind(struct sq *q, struct store_write *w)
         }
         return 0;
     }
-    return fail_with(w, AKAR_EINVAL, "unknown write%s", NULL);
+    return sq_fail(w, AKAR_EINVAL, "unknown write%s", NULL);
 }
 
 /* Another process (akar user add, akar unit add, a second server) may have committed since
@@ -667,11 +662,11 @@ static int sq_apply(void *impl, struct store_write *w)
     unsigned char hash[CHAIN_HASH_BYTES];
     memcpy(hash, q->head_hash, CHAIN_HASH_BYTES);
     if (sqlite3_exec(q->writer.db, "SAVEPOINT w", NULL, NULL, NULL) != SQLITE_OK)
-        return fail_with(w, AKAR_ESTORE, "the store failed%s", NULL);
+        return sq_fail(w, AKAR_ESTORE, "the store failed%s", NULL);
     int rc = apply_kind(q, w);
     if (rc) {
         if (!w->rc)
-            fail_with(w, rc, "the store failed%s", NULL);
+            sq_fail(w, rc, "the store failed%s", NULL);
         if (rc == AKAR_ESTORE)
             log_error("sqlite: write of kind %d failed: %s", w->kind, sqlite3_errmsg(q->writer.db));
         sqlite3_exec(q->writer.db, "ROLLBACK TO w", NULL, NULL, NULL);
@@ -713,18 +708,18 @@ static void sq_group_abort(void *impl)
 static void unit_from_row(struct arena *a, sqlite3_stmt *st, struct unit_row *u)
 {
     u->id = sqlite3_column_int64(st, 0);
-    u->code = col_text(a, st, 1);
-    u->name = col_text(a, st, 2);
-    u->level = col_text(a, st, 3);
-    u->parent_code = col_text(a, st, 4);
-    u->path = col_text(a, st, 5);
-    u->time_zone = col_text(a, st, 6);
+    u->code = sq_text(a, st, 1);
+    u->name = sq_text(a, st, 2);
+    u->level = sq_text(a, st, 3);
+    u->parent_code = sq_text(a, st, 4);
+    u->path = sq_text(a, st, 5);
+    u->time_zone = sq_text(a, st, 6);
     u->remote = sqlite3_column_int(st, 7) != 0;
 }
 
 static int sq_unit_list(void *impl, struct arena *a, struct unit_row **rows, size_t *n)
 {
-    struct conn *c = reader(impl);
+    struct conn *c = sq_reader(impl);
     sqlite3_stmt *st = c ? stmt(c, ST_UNIT_LIST) : NULL;
     if (!st)
         return AKAR_ESTORE;
@@ -748,7 +743,7 @@ static int sq_unit_list(void *impl, struct arena *a, struct unit_row **rows, siz
 
 static int sq_unit_get(void *impl, struct arena *a, const char *code, struct unit_row *out)
 {
-    struct conn *c = reader(impl);
+    struct conn *c = sq_reader(impl);
     sqlite3_stmt *st = c ? stmt(c, ST_UNIT_GET) : NULL;
     if (!st)
         return AKAR_ESTORE;
@@ -763,7 +758,7 @@ static int sq_unit_get(void *impl, struct arena *a, const char *code, struct uni
 static int sq_user_get(void *impl, struct arena *a, const char *login, int64_t id,
                        struct user_row *out)
 {
-    struct conn *c = reader(impl);
+    struct conn *c = sq_reader(impl);
     sqlite3_stmt *st = c ? stmt(c, login ? ST_USER_BY_LOGIN : ST_USER_BY_ID) : NULL;
     if (!st)
         return AKAR_ESTORE;
@@ -774,9 +769,9 @@ static int sq_user_get(void *impl, struct arena *a, const char *login, int64_t i
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         out->id = sqlite3_column_int64(st, 0);
-        out->login = col_text(a, st, 1);
-        out->display_name = col_text(a, st, 2);
-        out->password_hash = col_text(a, st, 3);
+        out->login = sq_text(a, st, 1);
+        out->display_name = sq_text(a, st, 2);
+        out->password_hash = sq_text(a, st, 3);
         out->disabled = sqlite3_column_int(st, 4) != 0;
     }
     sqlite3_reset(st);
@@ -786,7 +781,7 @@ static int sq_user_get(void *impl, struct arena *a, const char *login, int64_t i
 static int sq_user_grants(void *impl, struct arena *a, int64_t user_id, struct grant_row **rows,
                           size_t *n)
 {
-    struct conn *c = reader(impl);
+    struct conn *c = sq_reader(impl);
     sqlite3_stmt *st = c ? stmt(c, ST_GRANTS_OF) : NULL;
     if (!st)
         return AKAR_ESTORE;
@@ -801,9 +796,9 @@ static int sq_user_grants(void *impl, struct arena *a, int64_t user_id, struct g
             out = grown;
             cap *= 2;
         }
-        out[k].role = col_text(a, st, 0);
-        out[k].unit_code = col_text(a, st, 1);
-        out[k].unit_path = col_text(a, st, 2);
+        out[k].role = sq_text(a, st, 0);
+        out[k].unit_code = sq_text(a, st, 1);
+        out[k].unit_path = sq_text(a, st, 2);
         k++;
     }
     sqlite3_reset(st);
@@ -814,7 +809,7 @@ static int sq_user_grants(void *impl, struct arena *a, int64_t user_id, struct g
 
 static int sq_session_get(void *impl, const unsigned char token_hash[32], struct session_row *out)
 {
-    struct conn *c = reader(impl);
+    struct conn *c = sq_reader(impl);
     sqlite3_stmt *st = c ? stmt(c, ST_SESSION_GET) : NULL;
     if (!st)
         return AKAR_ESTORE;
@@ -831,13 +826,13 @@ static int sq_session_get(void *impl, const unsigned char token_hash[32], struct
 
 static int sq_meta_get(void *impl, struct arena *a, const char *key, const char **value)
 {
-    struct conn *c = reader(impl);
+    struct conn *c = sq_reader(impl);
     return c ? read_meta(c, a, key, value) : AKAR_ESTORE;
 }
 
 static int sq_audit_scan(void *impl, int (*fn)(void *arg, const struct chain_entry *e), void *arg)
 {
-    struct conn *c = reader(impl);
+    struct conn *c = sq_reader(impl);
     sqlite3_stmt *st = c ? stmt(c, ST_AUDIT_SCAN) : NULL;
     if (!st)
         return AKAR_ESTORE;
@@ -869,7 +864,7 @@ static int sq_audit_scan(void *impl, int (*fn)(void *arg, const struct chain_ent
 
 static int sq_units_version(void *impl, int64_t *v)
 {
-    struct conn *c = reader(impl);
+    struct conn *c = sq_reader(impl);
     struct arena *a = arena_new();
     const char *value = NULL;
     int rc = c ? read_meta(c, a, "units.version", &value) : AKAR_ESTORE;
@@ -880,13 +875,13 @@ static int sq_units_version(void *impl, int64_t *v)
 
 static int sq_audit_head(void *impl, int64_t *seq, unsigned char hash[CHAIN_HASH_BYTES])
 {
-    struct conn *c = reader(impl);
+    struct conn *c = sq_reader(impl);
     return c ? read_head(c, seq, hash) : AKAR_ESTORE;
 }
 
 static int sq_audit_count(void *impl, const char *action, int64_t *n)
 {
-    struct conn *c = reader(impl);
+    struct conn *c = sq_reader(impl);
     sqlite3_stmt *st = c ? stmt(c, ST_AUDIT_COUNT) : NULL;
     if (!st)
         return AKAR_ESTORE;
@@ -900,7 +895,7 @@ static int sq_audit_count(void *impl, const char *action, int64_t *n)
 static int sq_backup(void *impl, const char *to_path, char *err, size_t errlen)
 {
     struct sq *q = impl;
-    struct conn *c = reader(q);
+    struct conn *c = sq_reader(q);
     if (!c) {
         snprintf(err, errlen, "cannot read %s", q->path);
         return AKAR_ESTORE;

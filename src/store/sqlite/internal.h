@@ -1,0 +1,59 @@
+/* What the files of the SQLite back-end share: connections, the statement cache, the writer's
+ * state, and helpers for applying writes. Not for use outside src/store/sqlite/. */
+#ifndef AKAR_STORE_SQLITE_INTERNAL_H
+#define AKAR_STORE_SQLITE_INTERNAL_H
+#include "base/chain.h"
+#include "store/store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+struct arena;
+
+#define SQ_CACHE 256
+
+/* One SQLite connection and its prepared statements, cached by the address of their SQL text
+ * (every statement is a named constant, so the address names it). */
+struct conn {
+    sqlite3 *db;
+    struct {
+        const char *sql;
+        sqlite3_stmt *st;
+    } cache[SQ_CACHE];
+    struct conn *next; /* in sq->readers */
+    struct sq *owner;
+};
+
+struct sq {
+    char *path;
+    struct conn writer;
+    pthread_key_t reader_key;
+    pthread_mutex_t readers_lock;
+    struct conn *readers;
+    /* audit chain head as of the open transaction, and as last committed */
+    int64_t head_seq, committed_seq;
+    unsigned char head_hash[CHAIN_HASH_BYTES], committed_hash[CHAIN_HASH_BYTES];
+    /* PRAGMA data_version of the write connection: it moves when another process commits */
+    int64_t data_version;
+};
+
+/* The statement for sql (a named constant), prepared on first use, reset and unbound; NULL
+ * (logged) if it cannot be prepared. */
+sqlite3_stmt *sq_prepare(struct conn *c, const char *sql);
+/* This thread's read connection, opened on first use; NULL if it cannot be opened. */
+struct conn *sq_reader(struct sq *q);
+/* Column i as an arena string, NULL for SQL NULL. */
+const char *sq_text(struct arena *a, sqlite3_stmt *st, int i);
+/* Runs st to completion and resets it: 0, AKAR_EEXIST for a uniqueness violation, or
+ * AKAR_ESTORE. */
+int sq_step_done(sqlite3_stmt *st);
+/* Sets w->rc and w->errmsg (fmt has one %s for arg) and returns rc. */
+int sq_fail(struct store_write *w, int rc, const char *fmt, const char *arg);
+/* Appends the audit entry of w (writer thread, inside the group's transaction). */
+int sq_audit(struct sq *q, const struct store_write *w, const char *action, const char *object_type,
+             const char *object_id);
+/* A unit's id and (if path is not NULL) its path, a malloc'd string. */
+int sq_unit_lookup(struct conn *c, const char *code, int64_t *id, char **path);
+
+#endif
