@@ -34,6 +34,30 @@ struct store_backend {
     /* A number stored with the data that every change of the unit tree moves. */
     int (*units_version)(void *impl, int64_t *v);
     int (*backup)(void *impl, const char *to_path, char *err, size_t errlen);
+    int (*case_get)(void *impl, struct arena *a, int64_t id, const char *tracking_code,
+                    struct case_row *out);
+    int (*case_events)(void *impl, struct arena *a, int64_t case_id, struct case_event_row **rows,
+                       size_t *n);
+    int (*case_list)(void *impl, struct arena *a, const struct case_filter *f,
+                     struct case_row **rows, size_t *n);
+    int (*case_similar)(void *impl, struct arena *a, int64_t scope_unit_id, const char *text,
+                        size_t limit, struct case_row **rows, size_t *n);
+    int (*case_due_between)(void *impl, struct arena *a, int64_t from, int64_t to, size_t limit,
+                            struct case_row **rows, size_t *n);
+    int (*category_find)(void *impl, struct arena *a, const char *unit_path, const char *code,
+                         struct category_row *out);
+    int (*category_list)(void *impl, struct arena *a, const char *unit_path,
+                         struct category_row **rows, size_t *n);
+    int (*attachment_list)(void *impl, struct arena *a, int64_t case_id,
+                           struct attachment_row **rows, size_t *n);
+    int (*attachment_get)(void *impl, struct arena *a, int64_t id, struct attachment_row *out);
+    int (*outbox_due)(void *impl, struct arena *a, int64_t now_ms, size_t limit,
+                      struct outbox_row **rows, size_t *n);
+    int (*webhooks_for)(void *impl, struct arena *a, const char *unit_path,
+                        struct webhook_row **rows, size_t *n);
+    int (*users_with_role)(void *impl, struct arena *a, const char *unit_path, const char *role,
+                           struct user_row **rows, size_t *n);
+    int (*due_warned)(void *impl, int64_t case_id, int64_t due_at, bool *warned);
 };
 
 extern const struct store_backend store_sqlite_backend;

@@ -289,6 +289,82 @@ int store_backup(struct store *s, const char *to_path, char *err, size_t errlen)
     return s->be->backup(s->impl, to_path, err, errlen);
 }
 
+int store_case_get(struct store *s, struct arena *a, int64_t id, const char *tracking_code,
+                   struct case_row *out)
+{
+    return s->be->case_get(s->impl, a, id, tracking_code, out);
+}
+
+int store_case_events(struct store *s, struct arena *a, int64_t case_id,
+                      struct case_event_row **rows, size_t *n)
+{
+    return s->be->case_events(s->impl, a, case_id, rows, n);
+}
+
+int store_case_list(struct store *s, struct arena *a, const struct case_filter *f,
+                    struct case_row **rows, size_t *n)
+{
+    return s->be->case_list(s->impl, a, f, rows, n);
+}
+
+int store_case_similar(struct store *s, struct arena *a, int64_t scope_unit_id, const char *text,
+                       size_t limit, struct case_row **rows, size_t *n)
+{
+    return s->be->case_similar(s->impl, a, scope_unit_id, text, limit, rows, n);
+}
+
+int store_case_due_between(struct store *s, struct arena *a, int64_t from, int64_t to, size_t limit,
+                           struct case_row **rows, size_t *n)
+{
+    return s->be->case_due_between(s->impl, a, from, to, limit, rows, n);
+}
+
+int store_category_find(struct store *s, struct arena *a, const char *unit_path, const char *code,
+                        struct category_row *out)
+{
+    return s->be->category_find(s->impl, a, unit_path, code, out);
+}
+
+int store_category_list(struct store *s, struct arena *a, const char *unit_path,
+                        struct category_row **rows, size_t *n)
+{
+    return s->be->category_list(s->impl, a, unit_path, rows, n);
+}
+
+int store_attachment_list(struct store *s, struct arena *a, int64_t case_id,
+                          struct attachment_row **rows, size_t *n)
+{
+    return s->be->attachment_list(s->impl, a, case_id, rows, n);
+}
+
+int store_attachment_get(struct store *s, struct arena *a, int64_t id, struct attachment_row *out)
+{
+    return s->be->attachment_get(s->impl, a, id, out);
+}
+
+int store_outbox_due(struct store *s, struct arena *a, int64_t now_ms, size_t limit,
+                     struct outbox_row **rows, size_t *n)
+{
+    return s->be->outbox_due(s->impl, a, now_ms, limit, rows, n);
+}
+
+int store_webhooks_for(struct store *s, struct arena *a, const char *unit_path,
+                       struct webhook_row **rows, size_t *n)
+{
+    return s->be->webhooks_for(s->impl, a, unit_path, rows, n);
+}
+
+int store_users_with_role(struct store *s, struct arena *a, const char *unit_path, const char *role,
+                          struct user_row **rows, size_t *n)
+{
+    return s->be->users_with_role(s->impl, a, unit_path, role, rows, n);
+}
+
+int store_due_warned(struct store *s, int64_t case_id, int64_t due_at, bool *warned)
+{
+    return s->be->due_warned(s->impl, case_id, due_at, warned);
+}
+
 uint64_t store_units_generation(struct store *s)
 {
     int64_t now = clock_now_ms(), v;

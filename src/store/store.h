@@ -44,7 +44,64 @@ enum store_write_kind {
     STORE_W_SESSION_ADD,    /* u.session */
     STORE_W_SESSION_DELETE, /* u.session (token_hash); ENOTFOUND if absent */
     STORE_W_SESSION_PURGE,  /* u.purge: drops sessions expired before now_ms; id = count */
-    STORE_W_BATCH           /* u.batch: all items commit together or none does */
+    STORE_W_BATCH,          /* u.batch: all items commit together or none does */
+    STORE_W_CASE_CREATE,    /* u.case_new; sets id */
+    STORE_W_CASE_UPDATE,    /* u.case_update; ECONFLICT if the version moved */
+    STORE_W_CATEGORY_ADD,   /* u.category; sets id */
+    STORE_W_ATTACHMENT_ADD, /* u.attachment; sets id */
+    STORE_W_OUTBOX_RESULT,  /* u.outbox_result: a delivery's outcome (not audited: housekeeping) */
+    STORE_W_DUE_WARNED      /* u.due_warned: the sweep told the leaders (not audited) */
+};
+
+/* A message to deliver, queued in the same transaction as the change it tells of. */
+struct outbox_msg {
+    const char *channel; /* "email" or "webhook" */
+    const char *target;  /* address or URL */
+    const char *subject, *body;
+};
+
+/* A new case, as decided by domain/petition rules. */
+struct case_new {
+    const char *tracking_code;
+    unsigned char access_key_hash[32];
+    const char *kind, *channel, *privacy, *unit_code, *category_code; /* category may be NULL */
+    const char *title, *description;
+    const char *reporter, *reporter_sealed; /* JSON text or NULL; at most one is set */
+    bool located;
+    double lat, lon;
+    const char *address;
+    const char *step;
+    int64_t step_from, due_at, received_at, created_by; /* created_by 0: nobody signed in */
+    bool remote;
+    const char *public_note; /* for the "submit" event on the public timeline */
+    const struct outbox_msg *outbox;
+    size_t noutbox;
+};
+
+/* One transition of a case. Fields marked "set_" change only when their flag is true. */
+struct case_update {
+    int64_t case_id, expected_version;
+    const char *action, *from_status, *to_status, *reason, *public_note, *actor_label;
+    bool set_unit;
+    const char *unit_code; /* transfer and reopen move the case */
+    bool set_handler;
+    int64_t handler_id; /* 0 clears */
+    bool set_deadline;
+    const char *step;
+    int64_t step_from, due_at;
+    bool open;
+    int extensions, round;
+    bool complex, remote;
+    bool set_answer;
+    const char *answer, *document;
+    int64_t resolved_at;
+    bool set_merged;
+    int64_t merged_into;
+    bool set_rating;
+    int rating;
+    const char *rating_comment;
+    const struct outbox_msg *outbox;
+    size_t noutbox;
 };
 
 struct store_write {
@@ -71,6 +128,23 @@ struct store_write {
             struct store_write **items;
             size_t n;
         } batch;
+        struct case_new case_new;
+        struct case_update case_update;
+        struct {
+            const char *unit_code, *code, *name, *department_code, *department_name;
+        } category; /* the department is created on first use */
+        struct {
+            int64_t case_id, size;
+            const char *sha256, *media_type, *filename;
+        } attachment;
+        struct {
+            int64_t id, next_at; /* next_at 0: delivered */
+            int attempts;
+            const char *error;
+        } outbox_result;
+        struct {
+            int64_t case_id, due_at;
+        } due_warned;
     } u;
     /* The audit entry written with this change: who, and a JSON object of details (may be
      * NULL for "{}"). The action and object are named by the store from kind and content. */
@@ -126,6 +200,104 @@ int store_user_grants(struct store *s, struct arena *a, int64_t user_id, struct 
                       size_t *n);
 int store_session_get(struct store *s, const unsigned char token_hash[32], struct session_row *out);
 int store_meta_get(struct store *s, struct arena *a, const char *key, const char **value);
+
+struct case_row {
+    int64_t id, version;
+    const char *tracking_code;
+    unsigned char access_key_hash[32];
+    const char *kind, *channel, *status, *privacy;
+    int64_t unit_id;
+    const char *unit_code, *unit_name, *unit_path, *unit_time_zone;
+    const char *category_code, *category_name, *department_name;
+    const char *title, *description, *reporter, *reporter_sealed;
+    bool located;
+    double lat, lon;
+    const char *address;
+    int64_t handler_id;
+    const char *handler_login;
+    const char *step;
+    int64_t step_from, due_at;
+    bool open, complex, remote;
+    int extensions, round;
+    const char *answer, *document;
+    int64_t merged_into;
+    int rating; /* 0: not rated */
+    const char *rating_comment;
+    int64_t created_by, received_at, resolved_at, updated_at;
+};
+
+struct case_event_row {
+    int64_t id, at;
+    const char *actor, *action, *from_status, *to_status, *reason, *public_note;
+};
+
+/* What an inbox asks for. Zero/NULL members do not filter. */
+struct case_filter {
+    int64_t scope_unit_id; /* required: the subtree to list */
+    const char *kind, *status, *category_code;
+    bool only_open;
+    int64_t due_before;          /* ms */
+    const char *text;            /* full-text, diacritic-insensitive */
+    int64_t after_due, after_id; /* the cursor: rows after (due_at, id) */
+    bool has_cursor;
+    size_t limit;
+};
+
+struct category_row {
+    int64_t id;
+    const char *unit_code, *code, *name, *department_code, *department_name, *department_email;
+};
+
+struct attachment_row {
+    int64_t id, case_id, size, created_at;
+    const char *sha256, *media_type, *filename;
+};
+
+struct outbox_row {
+    int64_t id, case_id, next_at, created_at;
+    int attempts;
+    const char *channel, *target, *subject, *body;
+};
+
+struct webhook_row {
+    int64_t id;
+    const char *url, *secret;
+};
+
+/* By id, or by tracking code when id is 0. */
+int store_case_get(struct store *s, struct arena *a, int64_t id, const char *tracking_code,
+                   struct case_row *out);
+int store_case_events(struct store *s, struct arena *a, int64_t case_id,
+                      struct case_event_row **rows, size_t *n);
+/* Cases of the subtree, by (due_at, id), after the cursor, at most f->limit. */
+int store_case_list(struct store *s, struct arena *a, const struct case_filter *f,
+                    struct case_row **rows, size_t *n);
+/* Open cases of the subtree similar to text (full-text), at most limit, best first. */
+int store_case_similar(struct store *s, struct arena *a, int64_t scope_unit_id, const char *text,
+                       size_t limit, struct case_row **rows, size_t *n);
+/* Cases of any unit whose deadline ends in [from, to) and that are still open. */
+int store_case_due_between(struct store *s, struct arena *a, int64_t from, int64_t to, size_t limit,
+                           struct case_row **rows, size_t *n);
+/* The category with code offered at unit_path's unit or its nearest ancestor. */
+int store_category_find(struct store *s, struct arena *a, const char *unit_path, const char *code,
+                        struct category_row *out);
+/* Categories offered to a unit (its own and its ancestors'). */
+int store_category_list(struct store *s, struct arena *a, const char *unit_path,
+                        struct category_row **rows, size_t *n);
+int store_attachment_list(struct store *s, struct arena *a, int64_t case_id,
+                          struct attachment_row **rows, size_t *n);
+int store_attachment_get(struct store *s, struct arena *a, int64_t id, struct attachment_row *out);
+/* Undelivered messages whose time has come, oldest first. */
+int store_outbox_due(struct store *s, struct arena *a, int64_t now_ms, size_t limit,
+                     struct outbox_row **rows, size_t *n);
+/* Webhooks registered on unit_path's unit or its ancestors. */
+int store_webhooks_for(struct store *s, struct arena *a, const char *unit_path,
+                       struct webhook_row **rows, size_t *n);
+/* Users holding role on unit_path's unit or an ancestor (e.g. the leaders to warn). */
+int store_users_with_role(struct store *s, struct arena *a, const char *unit_path, const char *role,
+                          struct user_row **rows, size_t *n);
+/* Whether the sweep already warned about this case's deadline. */
+int store_due_warned(struct store *s, int64_t case_id, int64_t due_at, bool *warned);
 
 /* Calls fn for every audit entry in seq order until fn returns non-zero (which is returned). */
 int store_audit_scan(struct store *s, int (*fn)(void *arg, const struct chain_entry *e), void *arg);

@@ -56,4 +56,36 @@ int sq_audit(struct sq *q, const struct store_write *w, const char *action, cons
 /* A unit's id and (if path is not NULL) its path, a malloc'd string. */
 int sq_unit_lookup(struct conn *c, const char *code, int64_t *id, char **path);
 
+/* Petitions (cases.c): write appliers and reads behind store.h. */
+int sq_apply_case_create(struct sq *q, struct store_write *w);
+int sq_apply_case_update(struct sq *q, struct store_write *w);
+int sq_apply_category_add(struct sq *q, struct store_write *w);
+int sq_apply_attachment_add(struct sq *q, struct store_write *w);
+int sq_apply_outbox_result(struct sq *q, struct store_write *w);
+int sq_apply_due_warned(struct sq *q, struct store_write *w);
+int sq_case_get(struct sq *q, struct arena *a, int64_t id, const char *tracking_code,
+                struct case_row *out);
+int sq_case_events(struct sq *q, struct arena *a, int64_t case_id, struct case_event_row **rows,
+                   size_t *n);
+int sq_case_list(struct sq *q, struct arena *a, const struct case_filter *f, struct case_row **rows,
+                 size_t *n);
+int sq_case_similar(struct sq *q, struct arena *a, int64_t scope_unit_id, const char *text,
+                    size_t limit, struct case_row **rows, size_t *n);
+int sq_case_due_between(struct sq *q, struct arena *a, int64_t from, int64_t to, size_t limit,
+                        struct case_row **rows, size_t *n);
+int sq_category_find(struct sq *q, struct arena *a, const char *unit_path, const char *code,
+                     struct category_row *out);
+int sq_category_list(struct sq *q, struct arena *a, const char *unit_path,
+                     struct category_row **rows, size_t *n);
+int sq_attachment_list(struct sq *q, struct arena *a, int64_t case_id, struct attachment_row **rows,
+                       size_t *n);
+int sq_attachment_get(struct sq *q, struct arena *a, int64_t id, struct attachment_row *out);
+int sq_outbox_due(struct sq *q, struct arena *a, int64_t now_ms, size_t limit,
+                  struct outbox_row **rows, size_t *n);
+int sq_webhooks_for(struct sq *q, struct arena *a, const char *unit_path, struct webhook_row **rows,
+                    size_t *n);
+int sq_users_with_role(struct sq *q, struct arena *a, const char *unit_path, const char *role,
+                       struct user_row **rows, size_t *n);
+int sq_due_warned(struct sq *q, int64_t case_id, int64_t due_at, bool *warned);
+
 #endif

@@ -614,6 +614,18 @@ static int apply_kind(struct sq *q, struct store_write *w)
         return apply_session(q, w, false);
     case STORE_W_SESSION_PURGE:
         return apply_purge(q, w);
+    case STORE_W_CASE_CREATE:
+        return sq_apply_case_create(q, w);
+    case STORE_W_CASE_UPDATE:
+        return sq_apply_case_update(q, w);
+    case STORE_W_CATEGORY_ADD:
+        return sq_apply_category_add(q, w);
+    case STORE_W_ATTACHMENT_ADD:
+        return sq_apply_attachment_add(q, w);
+    case STORE_W_OUTBOX_RESULT:
+        return sq_apply_outbox_result(q, w);
+    case STORE_W_DUE_WARNED:
+        return sq_apply_due_warned(q, w);
     case STORE_W_BATCH:
         for (size_t i = 0; i < w->u.batch.n; i++) {
             struct store_write *item = w->u.batch.items[i];
@@ -934,6 +946,82 @@ static int sq_backup(void *impl, const char *to_path, char *err, size_t errlen)
     return rc;
 }
 
+static int be_case_get(void *impl, struct arena *a, int64_t id, const char *tracking_code,
+                       struct case_row *out)
+{
+    return sq_case_get(impl, a, id, tracking_code, out);
+}
+
+static int be_case_events(void *impl, struct arena *a, int64_t case_id,
+                          struct case_event_row **rows, size_t *n)
+{
+    return sq_case_events(impl, a, case_id, rows, n);
+}
+
+static int be_case_list(void *impl, struct arena *a, const struct case_filter *f,
+                        struct case_row **rows, size_t *n)
+{
+    return sq_case_list(impl, a, f, rows, n);
+}
+
+static int be_case_similar(void *impl, struct arena *a, int64_t scope_unit_id, const char *text,
+                           size_t limit, struct case_row **rows, size_t *n)
+{
+    return sq_case_similar(impl, a, scope_unit_id, text, limit, rows, n);
+}
+
+static int be_case_due_between(void *impl, struct arena *a, int64_t from, int64_t to, size_t limit,
+                               struct case_row **rows, size_t *n)
+{
+    return sq_case_due_between(impl, a, from, to, limit, rows, n);
+}
+
+static int be_category_find(void *impl, struct arena *a, const char *unit_path, const char *code,
+                            struct category_row *out)
+{
+    return sq_category_find(impl, a, unit_path, code, out);
+}
+
+static int be_category_list(void *impl, struct arena *a, const char *unit_path,
+                            struct category_row **rows, size_t *n)
+{
+    return sq_category_list(impl, a, unit_path, rows, n);
+}
+
+static int be_attachment_list(void *impl, struct arena *a, int64_t case_id,
+                              struct attachment_row **rows, size_t *n)
+{
+    return sq_attachment_list(impl, a, case_id, rows, n);
+}
+
+static int be_attachment_get(void *impl, struct arena *a, int64_t id, struct attachment_row *out)
+{
+    return sq_attachment_get(impl, a, id, out);
+}
+
+static int be_outbox_due(void *impl, struct arena *a, int64_t now_ms, size_t limit,
+                         struct outbox_row **rows, size_t *n)
+{
+    return sq_outbox_due(impl, a, now_ms, limit, rows, n);
+}
+
+static int be_webhooks_for(void *impl, struct arena *a, const char *unit_path,
+                           struct webhook_row **rows, size_t *n)
+{
+    return sq_webhooks_for(impl, a, unit_path, rows, n);
+}
+
+static int be_users_with_role(void *impl, struct arena *a, const char *unit_path, const char *role,
+                              struct user_row **rows, size_t *n)
+{
+    return sq_users_with_role(impl, a, unit_path, role, rows, n);
+}
+
+static int be_due_warned(void *impl, int64_t case_id, int64_t due_at, bool *warned)
+{
+    return sq_due_warned(impl, case_id, due_at, warned);
+}
+
 const struct store_backend store_sqlite_backend = {
     .name = "sqlite",
     .open = sq_open,
@@ -951,6 +1039,19 @@ const struct store_backend store_sqlite_backend = {
     .audit_scan = sq_audit_scan,
     .audit_head = sq_audit_head,
     .units_version = sq_units_version,
+    .case_get = be_case_get,
+    .case_events = be_case_events,
+    .case_list = be_case_list,
+    .case_similar = be_case_similar,
+    .case_due_between = be_case_due_between,
+    .category_find = be_category_find,
+    .category_list = be_category_list,
+    .attachment_list = be_attachment_list,
+    .attachment_get = be_attachment_get,
+    .outbox_due = be_outbox_due,
+    .webhooks_for = be_webhooks_for,
+    .users_with_role = be_users_with_role,
+    .due_warned = be_due_warned,
     .audit_count = sq_audit_count,
     .backup = sq_backup,
 };
