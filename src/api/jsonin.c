@@ -111,6 +111,8 @@ static const char *type_name(enum jsonin_type t)
         return "an integer";
     case JSONIN_NUMBER:
         return "a number";
+    case JSONIN_OBJECT:
+        return "an object";
     }
     return "?";
 }
@@ -126,8 +128,59 @@ static bool type_ok(json_t *v, enum jsonin_type t)
         return json_is_integer(v);
     case JSONIN_NUMBER:
         return json_is_number(v);
+    case JSONIN_OBJECT:
+        return json_is_object(v);
     }
     return false;
+}
+
+/* Checks obj's members against fields; prefix names the enclosing object ("" at the top). */
+static bool check_object(json_t *obj, const struct jsonin_field *fields, size_t n,
+                         const char *prefix, struct jsonin_error *err)
+{
+    const char *key;
+    json_t *v;
+    char path[128], detail[512];
+    json_object_foreach(obj, key, v)
+    {
+        snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", key);
+        const struct jsonin_field *f = NULL;
+        for (size_t i = 0; i < n && !f; i++)
+            if (strcmp(fields[i].name, key) == 0)
+                f = &fields[i];
+        if (!f) {
+            set_err(err, path, "unknown field \"%s\"", path);
+            return false;
+        }
+        if (json_is_null(v))
+            continue; /* absent; a required member is caught below */
+        if (!type_ok(v, f->type)) {
+            snprintf(detail, sizeof detail, "%s must be %s", path, type_name(f->type));
+            set_err(err, path, "%s", detail);
+            return false;
+        }
+        size_t max = f->max_len ? f->max_len : DEFAULT_MAX_LEN;
+        if (f->type == JSONIN_STRING && json_string_length(v) > max) {
+            snprintf(detail, sizeof detail, "%s is longer than %zu bytes", path, max);
+            set_err(err, path, "%s", detail);
+            return false;
+        }
+        if (f->type == JSONIN_STRING && strlen(json_string_value(v)) != json_string_length(v)) {
+            set_err(err, path, "%s contains a NUL character", path);
+            return false;
+        }
+        if (f->type == JSONIN_OBJECT && !check_object(v, f->sub, f->nsub, path, err))
+            return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *m = json_object_get(obj, fields[i].name);
+        if (fields[i].required && (!m || json_is_null(m))) {
+            snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", fields[i].name);
+            set_err(err, path, "%s is required", path);
+            return false;
+        }
+    }
+    return true;
 }
 
 json_t *jsonin_parse(const char *body, size_t len, const struct jsonin_field *fields, size_t n,
@@ -160,46 +213,9 @@ json_t *jsonin_parse(const char *body, size_t len, const struct jsonin_field *fi
         json_decref(doc);
         return set_err(err, "body", "the body must be a JSON object%s", "");
     }
-    const char *key;
-    json_t *v;
-    json_object_foreach(doc, key, v)
-    {
-        const struct jsonin_field *f = NULL;
-        for (size_t i = 0; i < n && !f; i++)
-            if (strcmp(fields[i].name, key) == 0)
-                f = &fields[i];
-        if (!f) {
-            set_err(err, key, "unknown field \"%s\"", key);
-            json_decref(doc);
-            return NULL;
-        }
-        if (!type_ok(v, f->type)) {
-            char detail[512];
-            snprintf(detail, sizeof detail, "%s must be %s", key, type_name(f->type));
-            set_err(err, key, "%s", detail);
-            json_decref(doc);
-            return NULL;
-        }
-        size_t max = f->max_len ? f->max_len : DEFAULT_MAX_LEN;
-        if (f->type == JSONIN_STRING && json_string_length(v) > max) {
-            char detail[512];
-            snprintf(detail, sizeof detail, "%s is longer than %zu bytes", key, max);
-            set_err(err, key, "%s", detail);
-            json_decref(doc);
-            return NULL;
-        }
-        if (f->type == JSONIN_STRING && strlen(json_string_value(v)) != json_string_length(v)) {
-            set_err(err, key, "%s contains a NUL character", key);
-            json_decref(doc);
-            return NULL;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (fields[i].required && !json_object_get(doc, fields[i].name)) {
-            set_err(err, fields[i].name, "%s is required", fields[i].name);
-            json_decref(doc);
-            return NULL;
-        }
+    if (!check_object(doc, fields, n, "", err)) {
+        json_decref(doc);
+        return NULL;
     }
     return doc;
 }

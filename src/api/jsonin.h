@@ -1,19 +1,22 @@
 /* Strict JSON request bodies: the body must be one JSON object in valid UTF-8 whose members
- * are all declared, of the declared type and within the declared length. The first problem is
- * reported with the name (dotted path) of the field it concerns. Pure: fuzzed on its own. */
+ * are all declared, of the declared type and within the declared length; nested objects are
+ * checked the same way. A null member counts as absent. The first problem is reported with the
+ * name (dotted path, "reporter.email") of the field it concerns. Pure: fuzzed on its own. */
 #ifndef AKAR_API_JSONIN_H
 #define AKAR_API_JSONIN_H
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-enum jsonin_type { JSONIN_STRING, JSONIN_BOOL, JSONIN_INTEGER, JSONIN_NUMBER };
+enum jsonin_type { JSONIN_STRING, JSONIN_BOOL, JSONIN_INTEGER, JSONIN_NUMBER, JSONIN_OBJECT };
 
 struct jsonin_field {
     const char *name;
     enum jsonin_type type;
     bool required;
-    size_t max_len; /* strings: bytes; 0 means 10,000 */
+    size_t max_len;                 /* strings: bytes; 0 means 10,000 */
+    const struct jsonin_field *sub; /* JSONIN_OBJECT: the members it may have */
+    size_t nsub;
 };
 
 struct jsonin_error {

@@ -14,8 +14,8 @@
 #include <string.h>
 
 static const struct jsonin_field login_fields[] = {
-    {"login", JSONIN_STRING, true, 64},
-    {"password", JSONIN_STRING, true, ACCOUNT_PASSWORD_MAX},
+    {"login", JSONIN_STRING, true, 64, NULL, 0},
+    {"password", JSONIN_STRING, true, ACCOUNT_PASSWORD_MAX, NULL, 0},
 };
 
 struct session_op {

@@ -27,14 +27,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* As in src/api/sessions.c. */
 static const struct jsonin_field login_fields[] = {
-    {"login", JSONIN_STRING, true, 64},
-    {"password", JSONIN_STRING, true, 1024},
+    {"login", JSONIN_STRING, true, 64, NULL, 0},
+    {"password", JSONIN_STRING, true, 1024, NULL, 0},
 };
 
 static const struct jsonin_field typed_fields[] = {
-    {"name", JSONIN_STRING, false, 0},  {"code", JSONIN_STRING, false, 3},
-    {"active", JSONIN_BOOL, true, 0},   {"count", JSONIN_INTEGER, false, 0},
-    {"ratio", JSONIN_NUMBER, false, 0}, {"r\xC3\xB4le", JSONIN_STRING, false, 8},
+    {"name", JSONIN_STRING, false, 0, NULL, 0},  {"code", JSONIN_STRING, false, 3, NULL, 0},
+    {"active", JSONIN_BOOL, true, 0, NULL, 0},   {"count", JSONIN_INTEGER, false, 0, NULL, 0},
+    {"ratio", JSONIN_NUMBER, false, 0, NULL, 0}, {"r\xC3\xB4le", JSONIN_STRING, false, 8, NULL, 0},
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -13,9 +13,9 @@
 #include <cmocka.h>
 
 static const struct jsonin_field login_fields[] = {
-    {"login", JSONIN_STRING, true, 64},  {"password", JSONIN_STRING, true, 1024},
-    {"remember", JSONIN_BOOL, false, 0}, {"days", JSONIN_INTEGER, false, 0},
-    {"weight", JSONIN_NUMBER, false, 0}, {"note", JSONIN_STRING, false, 0},
+    {"login", JSONIN_STRING, true, 64, NULL, 0},  {"password", JSONIN_STRING, true, 1024, NULL, 0},
+    {"remember", JSONIN_BOOL, false, 0, NULL, 0}, {"days", JSONIN_INTEGER, false, 0, NULL, 0},
+    {"weight", JSONIN_NUMBER, false, 0, NULL, 0}, {"note", JSONIN_STRING, false, 0, NULL, 0},
 };
 #define NFIELDS (sizeof login_fields / sizeof *login_fields)
 
