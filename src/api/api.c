@@ -7,6 +7,7 @@
 #include "base/mem.h"
 #include "base/ratelimit.h"
 #include "domain/account.h"
+#include "domain/deadline.h"
 #include "http/cookie.h"
 
 #include <arpa/inet.h>
@@ -31,6 +32,14 @@ struct api *api_new(struct store *s, const struct api_config *cfg)
         api->cfg.login_window_s = 15 * 60;
     api->login_by_name = ratelimit_new(65536, api->cfg.login_max_fails, api->cfg.login_window_s);
     api->login_by_ip = ratelimit_new(65536, api->cfg.login_ip_fails, api->cfg.login_window_s);
+    if (!api->cfg.submit_per_window)
+        api->cfg.submit_per_window = 30;
+    api->submissions = ratelimit_new(65536, api->cfg.submit_per_window, 600);
+    api->policy = deadline_policy_get(cfg->preset ? cfg->preset : "vn");
+    if (!api->policy || !api->cfg.key) {
+        api_free(api);
+        return NULL;
+    }
     pthread_mutex_init(&api->units_lock, NULL);
     return api;
 }
@@ -41,6 +50,7 @@ void api_free(struct api *api)
         return;
     ratelimit_free(api->login_by_name);
     ratelimit_free(api->login_by_ip);
+    ratelimit_free(api->submissions);
     http_response_free(api->units_resp);
     pthread_mutex_destroy(&api->units_lock);
     free(api);
@@ -55,6 +65,13 @@ void api_mount(struct api *api, struct http_server *srv)
     http_route(srv, "POST", "/api/v1/sessions", api_sessions_create, api, 16 << 10);
     http_route(srv, "DELETE", "/api/v1/sessions", api_sessions_delete, api, 0);
     http_route(srv, "GET", "/api/v1/me", api_me, api, 0);
+    http_route(srv, "GET", "/api/v1/categories", api_categories, api, 0);
+    http_route(srv, "POST", "/api/v1/cases", api_cases_submit, api, 64 << 10);
+    http_route(srv, "GET", "/api/v1/cases", api_cases_list, api, 0);
+    http_route(srv, "GET", "/api/v1/cases/{}", api_case_get, api, 0);
+    http_route(srv, "POST", "/api/v1/cases/{}/actions", api_case_act, api, 64 << 10);
+    http_route(srv, "GET", "/api/v1/track/{}", api_track, api, 0);
+    http_route(srv, "POST", "/api/v1/track/{}/rating", api_track_rate, api, 16 << 10);
     http_fallback(srv, api_not_found);
 }
 
@@ -157,6 +174,12 @@ static const char *request_token(struct http_request *req)
         return auth + 7;
     }
     return cookie_get(req->arena, http_header(req, "Cookie"), API_SESSION_COOKIE);
+}
+
+bool api_has_token(struct http_request *req)
+{
+    return http_header(req, "Authorization") ||
+           cookie_get(req->arena, http_header(req, "Cookie"), API_SESSION_COOKIE);
 }
 
 struct identity *api_authenticate(struct api *api, struct http_request *req)

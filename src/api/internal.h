@@ -11,13 +11,15 @@
 #include <jansson.h>
 #include <pthread.h>
 
+struct deadline_policy;
 struct ratelimit;
 
 struct api {
     struct store *store;
     struct http_server *http;
     struct api_config cfg;
-    struct ratelimit *login_by_name, *login_by_ip;
+    struct ratelimit *login_by_name, *login_by_ip, *submissions;
+    const struct deadline_policy *policy; /* the jurisdiction's preset */
     /* GET /api/v1/units, built once per change of the unit tree */
     pthread_mutex_t units_lock;
     uint64_t units_generation;
@@ -42,6 +44,8 @@ json_t *api_body(struct http_request *req, const struct jsonin_field *fields, si
 /* The identity of the session token in the Authorization header or the cookie; NULL (and a
  * 401 reply is then sent) if there is none or it is invalid. */
 struct identity *api_authenticate(struct api *api, struct http_request *req);
+/* True if the request carries a session token (header or cookie), valid or not. */
+bool api_has_token(struct http_request *req);
 /* The client's address as text (for rate limits; never logged). */
 const char *api_client_address(struct http_request *req);
 
@@ -54,5 +58,12 @@ int api_units_list(struct http_request *req);
 int api_healthz(struct http_request *req);
 int api_metrics(struct http_request *req);
 int api_not_found(struct http_request *req);
+int api_cases_submit(struct http_request *req);
+int api_cases_list(struct http_request *req);
+int api_case_get(struct http_request *req);
+int api_case_act(struct http_request *req);
+int api_track(struct http_request *req);
+int api_track_rate(struct http_request *req);
+int api_categories(struct http_request *req);
 
 #endif

@@ -2,6 +2,7 @@
  * again changes nothing. --demo loads Ninh Thuận province and prints the demo accounts. */
 #include "base/arena.h"
 #include "base/err.h"
+#include "base/seal.h"
 #include "cli/cli.h"
 #include "domain/demo.h"
 #include "store/store.h"
@@ -58,9 +59,11 @@ int cli_init(int argc, char **argv)
     }
     struct store *s;
     char err[512];
+    struct arena *keys = arena_new();
     int rc = store_open(db, STORE_OPEN_MIGRATE, &s, err, sizeof err);
     if (rc) {
         fprintf(stderr, "akar: %s\n", err);
+        arena_free(keys);
         return 1;
     }
     int from, to;
@@ -70,6 +73,18 @@ int cli_init(int argc, char **argv)
     else
         printf("%s: schema migrated from version %d to %d\n", db, from, to);
     rc = set_preset(s, preset);
+    if (rc == 0) {
+        /* the key that seals reporters' identities lives beside the database, not in it */
+        char *key_path = arena_printf(keys, "%s.key", db);
+        int k = seal_key_create(key_path, err, sizeof err);
+        if (k == 0)
+            printf("sealing key created: %s (mode 0600; back it up apart from the database)\n",
+                   key_path);
+        else if (k != AKAR_EEXIST) {
+            fprintf(stderr, "akar: %s\n", err);
+            rc = k;
+        }
+    }
     if (rc == 0 && demo) {
         rc = demo_load(s, err, sizeof err);
         if (rc == AKAR_EEXIST) {
@@ -88,5 +103,6 @@ int cli_init(int argc, char **argv)
         }
     }
     store_close(s);
+    arena_free(keys);
     return rc ? 1 : 0;
 }

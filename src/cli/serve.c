@@ -1,8 +1,12 @@
 /* akar serve --db PATH --listen HOST:PORT: serves HTTP until SIGTERM or SIGINT, then stops
  * accepting, lets requests in flight finish, commits queued writes and exits 0. */
 #include "api/api.h"
+#include "base/arena.h"
 #include "base/clock.h"
+#include "base/err.h"
 #include "base/log.h"
+#include "base/mem.h"
+#include "base/seal.h"
 #include "cli/cli.h"
 #include "domain/account.h"
 #include "http/server.h"
@@ -11,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,14 +93,39 @@ int cli_serve(int argc, char **argv)
         store_close(store);
         return 2;
     }
-    struct api_config ac = {.secure_cookies = cli_has(opts, N(opts), "secure-cookies")};
+    struct seal_key key;
+    char *key_path = xmalloc(strlen(db) + 5);
+    sprintf(key_path, "%s.key", db);
+    int krc = seal_key_load(key_path, &key, err, sizeof err);
+    free(key_path);
+    struct arena *meta = arena_new();
+    const char *preset = "vn";
+    if (krc == 0 && store_meta_get(store, meta, "jurisdiction.preset", &preset) == AKAR_ESTORE)
+        krc = AKAR_ESTORE;
+    if (krc != 0) {
+        fprintf(stderr, "akar: %s\n", krc == AKAR_ESTORE ? "cannot read the settings" : err);
+        arena_free(meta);
+        http_server_stop(srv, 0);
+        store_close(store);
+        return 1;
+    }
+    struct api_config ac = {
+        .secure_cookies = cli_has(opts, N(opts), "secure-cookies"), .preset = preset, .key = &key};
     struct api *api = api_new(store, &ac);
+    if (!api) {
+        fprintf(stderr, "akar: the jurisdiction preset \"%s\" is unknown\n", preset);
+        arena_free(meta);
+        http_server_stop(srv, 0);
+        store_close(store);
+        return 1;
+    }
     api_mount(api, srv);
     if (http_server_start(srv, err, sizeof err) != 0) {
         fprintf(stderr, "akar: %s\n", err);
         http_server_stop(srv, 0);
         api_free(api);
         store_close(store);
+        arena_free(meta);
         return 1;
     }
     purge_sessions(store);
@@ -115,6 +145,8 @@ int cli_serve(int argc, char **argv)
     http_server_stop(srv, DRAIN_MS);
     api_free(api);
     store_close(store);
+    arena_free(meta);
+    sodium_memzero(&key, sizeof key);
     log_info("stopped");
     if (access_fd > 2)
         close(access_fd);

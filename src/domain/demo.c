@@ -58,7 +58,9 @@ int demo_load(struct store *s, char *err, size_t errlen)
     size_t nunits = tsv_parse(a, resource_get("units.tsv"), &rows);
     size_t nacc;
     const struct demo_account *acc = demo_accounts(&nacc);
-    struct store_write **items = arena_calloc(a, (nunits + nacc) * sizeof *items);
+    struct tsv_row *cats;
+    size_t ncats = tsv_parse(a, resource_get("categories.tsv"), &cats);
+    struct store_write **items = arena_calloc(a, (nunits + nacc + ncats) * sizeof *items);
     for (size_t i = 0; i < nunits; i++) {
         char **f = rows[i].fields;
         if (rows[i].n != 5) {
@@ -106,9 +108,25 @@ int demo_load(struct store *s, char *err, size_t errlen)
             arena_printf(a, "{\"role\":\"%s\",\"unit\":\"%s\"}", acc[i].role, acc[i].unit);
         items[nunits + i] = w;
     }
+    for (size_t i = 0; i < ncats; i++) {
+        char **f = cats[i].fields;
+        if (cats[i].n != 5) {
+            snprintf(err, errlen, "categories.tsv line %d: 5 fields expected", cats[i].line);
+            rc = AKAR_EINVAL;
+            goto out;
+        }
+        struct store_write *w = arena_calloc(a, sizeof *w);
+        w->kind = STORE_W_CATEGORY_ADD;
+        w->u.category.unit_code = f[0];
+        w->u.category.code = f[1];
+        w->u.category.name = f[2];
+        w->u.category.department_code = f[3];
+        w->u.category.department_name = f[4];
+        items[nunits + nacc + i] = w;
+    }
     struct store_write batch = {.kind = STORE_W_BATCH, .actor = "cli:init --demo"};
     batch.u.batch.items = items;
-    batch.u.batch.n = nunits + nacc;
+    batch.u.batch.n = nunits + nacc + ncats;
     rc = store_write_sync(s, &batch);
     if (rc)
         snprintf(err, errlen, "loading the demo failed: %s", batch.errmsg);

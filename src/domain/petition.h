@@ -5,6 +5,7 @@
 #define AKAR_DOMAIN_PETITION_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "domain/access.h"
 
@@ -78,6 +79,7 @@ unsigned case_allowed_actions(enum case_status from, enum case_kind kind);
 /* Whom the action is for: a role held on the case's unit (through its subtree), plus, for
  * resolve and reveal, being the assigned handler. */
 struct case_actor {
+    int64_t user_id;
     bool handler, leader, receptionist, inspector, admin; /* roles covering the case's unit */
     bool assigned;                                        /* the case's assigned handler */
 };

@@ -53,6 +53,9 @@ struct store_backend {
     int (*attachment_get)(void *impl, struct arena *a, int64_t id, struct attachment_row *out);
     int (*outbox_due)(void *impl, struct arena *a, int64_t now_ms, size_t limit,
                       struct outbox_row **rows, size_t *n);
+    int (*outbox_due_on)(void *impl, struct arena *a, const char *channel, int64_t now_ms,
+                         size_t limit, struct outbox_row **rows, size_t *n);
+    int (*webhook_secret)(void *impl, struct arena *a, const char *url, const char **secret);
     int (*webhooks_for)(void *impl, struct arena *a, const char *unit_path,
                         struct webhook_row **rows, size_t *n);
     int (*users_with_role)(void *impl, struct arena *a, const char *unit_path, const char *role,

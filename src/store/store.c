@@ -348,6 +348,17 @@ int store_outbox_due(struct store *s, struct arena *a, int64_t now_ms, size_t li
     return s->be->outbox_due(s->impl, a, now_ms, limit, rows, n);
 }
 
+int store_outbox_due_on(struct store *s, struct arena *a, const char *channel, int64_t now_ms,
+                        size_t limit, struct outbox_row **rows, size_t *n)
+{
+    return s->be->outbox_due_on(s->impl, a, channel, now_ms, limit, rows, n);
+}
+
+int store_webhook_secret(struct store *s, struct arena *a, const char *url, const char **secret)
+{
+    return s->be->webhook_secret(s->impl, a, url, secret);
+}
+
 int store_webhooks_for(struct store *s, struct arena *a, const char *unit_path,
                        struct webhook_row **rows, size_t *n)
 {

@@ -290,6 +290,12 @@ int store_attachment_get(struct store *s, struct arena *a, int64_t id, struct at
 /* Undelivered messages whose time has come, oldest first. */
 int store_outbox_due(struct store *s, struct arena *a, int64_t now_ms, size_t limit,
                      struct outbox_row **rows, size_t *n);
+/* The same, of one channel ("email" or "webhook") only. */
+int store_outbox_due_on(struct store *s, struct arena *a, const char *channel, int64_t now_ms,
+                        size_t limit, struct outbox_row **rows, size_t *n);
+/* The signing secret of the webhook registered for url (the newest registration when the URL
+ * was registered again); AKAR_ENOTFOUND when none is. */
+int store_webhook_secret(struct store *s, struct arena *a, const char *url, const char **secret);
 /* Webhooks registered on unit_path's unit or its ancestors. */
 int store_webhooks_for(struct store *s, struct arena *a, const char *unit_path,
                        struct webhook_row **rows, size_t *n);

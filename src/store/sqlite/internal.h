@@ -88,4 +88,9 @@ int sq_users_with_role(struct sq *q, struct arena *a, const char *unit_path, con
                        struct user_row **rows, size_t *n);
 int sq_due_warned(struct sq *q, int64_t case_id, int64_t due_at, bool *warned);
 
+/* The notification worker's reads (outbox.c). */
+int sq_outbox_due_on(struct sq *q, struct arena *a, const char *channel, int64_t now_ms,
+                     size_t limit, struct outbox_row **rows, size_t *n);
+int sq_webhook_secret(struct sq *q, struct arena *a, const char *url, const char **secret);
+
 #endif

@@ -1005,6 +1005,17 @@ static int be_outbox_due(void *impl, struct arena *a, int64_t now_ms, size_t lim
     return sq_outbox_due(impl, a, now_ms, limit, rows, n);
 }
 
+static int be_outbox_due_on(void *impl, struct arena *a, const char *channel, int64_t now_ms,
+                            size_t limit, struct outbox_row **rows, size_t *n)
+{
+    return sq_outbox_due_on(impl, a, channel, now_ms, limit, rows, n);
+}
+
+static int be_webhook_secret(void *impl, struct arena *a, const char *url, const char **secret)
+{
+    return sq_webhook_secret(impl, a, url, secret);
+}
+
 static int be_webhooks_for(void *impl, struct arena *a, const char *unit_path,
                            struct webhook_row **rows, size_t *n)
 {
@@ -1049,6 +1060,8 @@ const struct store_backend store_sqlite_backend = {
     .attachment_list = be_attachment_list,
     .attachment_get = be_attachment_get,
     .outbox_due = be_outbox_due,
+    .outbox_due_on = be_outbox_due_on,
+    .webhook_secret = be_webhook_secret,
     .webhooks_for = be_webhooks_for,
     .users_with_role = be_users_with_role,
     .due_warned = be_due_warned,

@@ -1,0 +1,797 @@
+/* Petitions over HTTP: public intake (POST /api/v1/cases), public tracking and rating
+ * (/api/v1/track/{code}), the officials' inbox, case view and actions, and the categories
+ * offered at a unit. Thin: parse, authorise, ask domain/cases to plan, submit, render. Every
+ * case leaves through case_json, the one place that decides what a viewer may see. */
+#include "api/internal.h"
+
+#include "base/arena.h"
+#include "base/civil.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/ratelimit.h"
+#include "base/seal.h"
+#include "domain/cases.h"
+#include "domain/deadline.h"
+#include "domain/tracking.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_DEFAULT 50
+#define PAGE_MAX     200
+
+enum view {
+    VIEW_PUBLIC,   /* anyone with the tracking code */
+    VIEW_REPORTER, /* the tracking code and the access key */
+    VIEW_OFFICIAL, /* an official of the case's unit (not an inspector) */
+    VIEW_INSPECTOR /* handling records only: never an identity */
+};
+
+static const struct jsonin_field reporter_fields[] = {
+    {"name", JSONIN_STRING, false, 800, NULL, 0},
+    {"phone", JSONIN_STRING, false, 64, NULL, 0},
+    {"email", JSONIN_STRING, false, 254, NULL, 0},
+    {"address", JSONIN_STRING, false, 2000, NULL, 0},
+};
+static const struct jsonin_field location_fields[] = {
+    {"lat", JSONIN_NUMBER, true, 0, NULL, 0},
+    {"lon", JSONIN_NUMBER, true, 0, NULL, 0},
+    {"address", JSONIN_STRING, false, 2000, NULL, 0},
+};
+static const struct jsonin_field intake_fields[] = {
+    {"kind", JSONIN_STRING, true, 32, NULL, 0},
+    {"unit", JSONIN_STRING, true, 32, NULL, 0},
+    {"category", JSONIN_STRING, false, 64, NULL, 0},
+    {"channel", JSONIN_STRING, false, 16, NULL, 0},
+    {"title", JSONIN_STRING, true, 1000, NULL, 0},
+    {"description", JSONIN_STRING, true, 20000, NULL, 0},
+    {"anonymous", JSONIN_BOOL, false, 0, NULL, 0},
+    {"confidential", JSONIN_BOOL, false, 0, NULL, 0},
+    {"reporter", JSONIN_OBJECT, false, 0, reporter_fields, 4},
+    {"location", JSONIN_OBJECT, false, 0, location_fields, 3},
+};
+static const struct jsonin_field action_fields[] = {
+    {"action", JSONIN_STRING, true, 32, NULL, 0},
+    {"reason", JSONIN_STRING, false, 10000, NULL, 0},
+    {"to_unit", JSONIN_STRING, false, 32, NULL, 0},
+    {"handler", JSONIN_STRING, false, 64, NULL, 0},
+    {"answer", JSONIN_STRING, false, 50000, NULL, 0},
+    {"document", JSONIN_STRING, false, 2000, NULL, 0},
+    {"merge_into", JSONIN_INTEGER, false, 0, NULL, 0},
+    {"complex", JSONIN_BOOL, false, 0, NULL, 0},
+};
+static const struct jsonin_field rating_fields[] = {
+    {"access_key", JSONIN_STRING, true, 64, NULL, 0},
+    {"rating", JSONIN_INTEGER, true, 0, NULL, 0},
+    {"comment", JSONIN_STRING, false, 10000, NULL, 0},
+};
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A write in flight: the request waits (suspended) until the writer has committed it. */
+struct pending {
+    struct store_write w;
+    struct http_request *req;
+    char access_key[CASE_ACCESS_KEY_CHARS + 1];
+    enum view view;
+    const char *revealed; /* reveal: the identity, shown in this one answer */
+};
+
+static void resume_when_done(struct store_write *w)
+{
+    struct pending *op = w->arg;
+    http_resume(op->req);
+}
+
+static int submit(struct http_request *req, struct pending *op, int (*then)(struct http_request *))
+{
+    struct api *api = req->route_ctx;
+    op->req = req;
+    op->w.done = resume_when_done;
+    op->w.arg = op;
+    req->op = op;
+    http_suspend(req, then);
+    if (store_submit(api->store, &op->w) != 0) {
+        op->w.rc = AKAR_ESHUTDOWN;
+        http_resume(req);
+    }
+    return HTTP_SUSPENDED;
+}
+
+static const char *when(struct arena *a, int64_t ms)
+{
+    char buf[21];
+    return ms ? arena_strdup(a, clock_format_utc(ms, buf)) : NULL;
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static int problem_from(struct http_request *req, const struct case_problem *p)
+{
+    int status = p->rc == AKAR_EDENIED ? 403 : p->rc == AKAR_ECONFLICT ? 409 : 422;
+    if (p->rc == AKAR_ECONFLICT && p->allowed) {
+        char list[256] = "";
+        for (int a = 0; a < ACTION_COUNT; a++)
+            if (p->allowed & (1u << a)) {
+                if (list[0])
+                    strcat(list, ", ");
+                strcat(list, case_action_name((enum case_action)a));
+            }
+        return api_problem(req, status, p->field[0] ? p->field : NULL,
+                           arena_printf(req->arena, "%s; allowed now: %s", p->detail, list));
+    }
+    return api_problem(req, status, p->field[0] ? p->field : NULL, p->detail);
+}
+
+/* Whether the public may read the report itself (not only its status): not a confidential
+ * report, and never a denunciation, whose words could point at the denouncer. */
+static bool report_public(const struct case_row *c)
+{
+    return strcmp(c->privacy, "confidential") != 0 && strcmp(c->kind, "denunciation") != 0;
+}
+
+static json_t *timeline_json(struct arena *a, const struct case_event_row *ev, size_t n,
+                             enum view view)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++) {
+        bool official = view == VIEW_OFFICIAL || view == VIEW_INSPECTOR;
+        if (!official && !ev[i].public_note)
+            continue;
+        json_t *e = json_pack("{s:s, s:s, s:o}", "at", when(a, ev[i].at), "action", ev[i].action,
+                              "status", json_string(ev[i].to_status));
+        if (ev[i].public_note)
+            json_object_set_new(e, "note", json_string(ev[i].public_note));
+        if (official) {
+            json_object_set_new(e, "actor", json_string(ev[i].actor));
+            if (ev[i].reason)
+                json_object_set_new(e, "reason", json_string(ev[i].reason));
+        }
+        json_array_append_new(out, e);
+    }
+    return out;
+}
+
+/* The one serializer of a case: what each viewer may see is decided here and nowhere else. */
+static json_t *case_json(struct http_request *req, const struct case_row *c, enum view view,
+                         const struct case_event_row *ev, size_t nev, const char *revealed)
+{
+    struct arena *a = req->arena;
+    bool overdue = c->open && c->due_at < clock_now_ms();
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:b, s:b}", "tracking_code",
+                  c->tracking_code, "kind", c->kind, "status", c->status, "unit", "code",
+                  c->unit_code, "name", c->unit_name, "received_at", when(a, c->received_at),
+                  "due_at", when(a, c->due_at), "open", c->open, "overdue", overdue);
+    if (c->category_code)
+        json_object_set_new(o, "category",
+                            json_pack("{s:s, s:s}", "code", c->category_code, "name",
+                                      c->category_name ? c->category_name : c->category_code));
+    bool report = view != VIEW_PUBLIC || report_public(c);
+    if (report) {
+        json_object_set_new(o, "title", json_string(c->title));
+        json_object_set_new(o, "description", json_string(c->description));
+        if (c->answer)
+            json_object_set_new(o, "answer", json_string(c->answer));
+        if (c->located)
+            json_object_set_new(o, "location",
+                                json_pack("{s:f, s:f, s:o}", "lat", c->lat, "lon", c->lon,
+                                          "address", str_or_null(c->address)));
+    }
+    if (c->resolved_at)
+        json_object_set_new(o, "resolved_at", json_string(when(a, c->resolved_at)));
+    if (view != VIEW_PUBLIC) {
+        json_object_set_new(o, "privacy", json_string(c->privacy));
+        json_object_set_new(o, "rating", c->rating ? json_integer(c->rating) : json_null());
+    }
+    if (view == VIEW_OFFICIAL || view == VIEW_INSPECTOR) {
+        json_object_set_new(o, "id", json_integer(c->id));
+        json_object_set_new(o, "version", json_integer(c->version));
+        json_object_set_new(o, "channel", json_string(c->channel));
+        json_object_set_new(o, "step", json_string(c->step));
+        json_object_set_new(o, "extensions", json_integer(c->extensions));
+        json_object_set_new(o, "complex", json_boolean(c->complex));
+        json_object_set_new(o, "remote", json_boolean(c->remote));
+        json_object_set_new(o, "round", json_integer(c->round));
+        json_object_set_new(o, "handler", str_or_null(c->handler_login));
+        json_object_set_new(o, "department", str_or_null(c->department_name));
+        json_object_set_new(o, "document", str_or_null(c->document));
+        json_object_set_new(o, "merged_into",
+                            c->merged_into ? json_integer(c->merged_into) : json_null());
+        if (c->rating_comment)
+            json_object_set_new(o, "rating_comment", json_string(c->rating_comment));
+    }
+    /* Identity: plain reporters to officials and to themselves; a sealed one only to its
+     * reporter and, after an audited reveal, in that one answer; inspectors never. */
+    const char *identity = NULL;
+    if (view == VIEW_OFFICIAL)
+        identity = c->reporter ? c->reporter : revealed;
+    else if (view == VIEW_REPORTER)
+        identity = c->reporter ? c->reporter : revealed;
+    if (identity) {
+        json_t *r = json_loads(identity, 0, NULL);
+        if (r)
+            json_object_set_new(o, "reporter", r);
+    }
+    if (view == VIEW_OFFICIAL || view == VIEW_INSPECTOR)
+        json_object_set_new(o, "reporter_sealed", json_boolean(c->reporter_sealed != NULL));
+    if (ev)
+        json_object_set_new(o, "timeline", timeline_json(a, ev, nev, view));
+    return o;
+}
+
+/* ---- intake ---- */
+
+static int submitted(struct http_request *req)
+{
+    struct pending *op = req->op;
+    if (op->w.rc == AKAR_ENOTFOUND)
+        return api_problem(req, 422, "category", op->w.errmsg);
+    if (op->w.rc)
+        return api_problem(req, 503, NULL, "the petition could not be stored; try again");
+    const struct case_new *n = &op->w.u.case_new;
+    http_add_header(req, "Location",
+                    arena_printf(req->arena, "/api/v1/track/%s", n->tracking_code));
+    return api_json(req, 201,
+                    json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)op->w.id,
+                              "tracking_code", n->tracking_code, "access_key", op->access_key,
+                              "status", "submitted", "due_at", when(req->arena, n->due_at)));
+}
+
+int api_cases_submit(struct http_request *req)
+{
+    struct api *api = req->route_ctx;
+    json_t *body = api_body(req, intake_fields, N(intake_fields));
+    if (!body)
+        return HTTP_DONE;
+    int64_t now = clock_now_ms();
+    const char *ip_key = arena_printf(req->arena, "submit:%s", api_client_address(req));
+    unsigned wait = ratelimit_wait(api->submissions, ip_key, now / 1000);
+    if (wait) {
+        json_decref(body);
+        http_add_header(req, "Retry-After", arena_printf(req->arena, "%u", wait));
+        return api_problem(req, 429, NULL,
+                           arena_printf(req->arena,
+                                        "too many petitions from here; try again in %u seconds",
+                                        wait));
+    }
+    struct case_intake in = {0};
+#define STR(k)                                                                                     \
+    (json_string_value(json_object_get(body, k))                                                   \
+         ? arena_strdup(req->arena, json_string_value(json_object_get(body, k)))                   \
+         : NULL)
+    int kind = case_kind_parse(json_string_value(json_object_get(body, "kind")));
+    const char *channel_name = STR("channel");
+    int channel = channel_name ? case_channel_parse(channel_name) : CHANNEL_API;
+    const char *unit_code = STR("unit");
+    in.title = STR("title");
+    in.description = STR("description");
+    in.category_code = STR("category");
+    in.anonymous = json_is_true(json_object_get(body, "anonymous"));
+    in.confidential = json_is_true(json_object_get(body, "confidential"));
+    json_t *r = json_object_get(body, "reporter");
+    if (json_is_object(r)) {
+        in.has_reporter = true;
+#define RSTR(k)                                                                                    \
+    (json_string_value(json_object_get(r, k))                                                      \
+         ? arena_strdup(req->arena, json_string_value(json_object_get(r, k)))                      \
+         : NULL)
+        in.reporter =
+            (struct case_reporter){RSTR("name"), RSTR("phone"), RSTR("email"), RSTR("address")};
+    }
+    json_t *loc = json_object_get(body, "location");
+    if (json_is_object(loc)) {
+        in.located = true;
+        in.lat = json_number_value(json_object_get(loc, "lat"));
+        in.lon = json_number_value(json_object_get(loc, "lon"));
+        const char *addr = json_string_value(json_object_get(loc, "address"));
+        in.address = addr ? arena_strdup(req->arena, addr) : NULL;
+    }
+    json_decref(body);
+#undef STR
+#undef RSTR
+    if (kind < 0)
+        return api_problem(req, 400, "kind",
+                           "kind is feedback, recommendation, complaint, denunciation or "
+                           "information_request");
+    if (channel < 0)
+        return api_problem(req, 400, "channel",
+                           "channel is web, api, open311, reception, paper or phone");
+    in.kind = (enum case_kind)kind;
+    in.channel = (enum case_channel)channel;
+
+    /* Signing in is optional here, but a token that was sent must be valid. */
+    struct identity *id = NULL;
+    if (api_has_token(req) && !(id = api_authenticate(api, req)))
+        return HTTP_DONE;
+    struct unit_row unit;
+    int rc = store_unit_get(api->store, req->arena, unit_code, &unit);
+    if (rc == AKAR_ENOTFOUND)
+        return api_problem(req, 422, "unit", "unit must be the code of an existing unit");
+    if (rc)
+        return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
+    if (id) {
+        in.created_by = id->user.id;
+        in.by_receptionist = access_has_role(id->grants, id->ngrants, ROLE_RECEPTIONIST, unit.path);
+    }
+    struct case_env env = {api->policy, api->cfg.key, now, NULL, 0};
+    struct webhook_row *hooks;
+    if (store_webhooks_for(api->store, req->arena, unit.path, &hooks, &env.nwebhooks) == 0)
+        env.webhooks = hooks;
+    struct pending *op = arena_calloc(req->arena, sizeof *op);
+    struct case_problem p = {0};
+    if (case_plan_intake(&env, req->arena, &in, &unit, &op->w.u.case_new, op->access_key, &p))
+        return problem_from(req, &p);
+    ratelimit_fail(api->submissions, ip_key, now / 1000);
+    op->w.kind = STORE_W_CASE_CREATE;
+    op->w.actor = id ? arena_printf(req->arena, "user:%lld", (long long)id->user.id) : "reporter";
+    op->w.at_ms = now;
+    return submit(req, op, submitted);
+}
+
+/* ---- tracking and rating (public, by code) ---- */
+
+static const char *access_key_of(struct http_request *req)
+{
+    const char *k = http_header(req, "X-Access-Key");
+    return k ? k : http_query(req, "access_key");
+}
+
+/* Looks the case up by the typed code; replies 404 (and returns non-zero) if there is none. */
+static int case_by_code(struct http_request *req, struct case_row *c)
+{
+    struct api *api = req->route_ctx;
+    char code[TRACKING_TEXT];
+    if (!tracking_normalise(req->params[0], code))
+        return api_problem(req, 404, NULL,
+                           "no petition has this tracking code; check it for typing mistakes"),
+               1;
+    int rc = store_case_get(api->store, req->arena, 0, code, c);
+    if (rc == AKAR_ENOTFOUND)
+        return api_problem(req, 404, NULL,
+                           "no petition has this tracking code; check it for typing mistakes"),
+               1;
+    if (rc)
+        return api_problem(req, 503, NULL, "the store is not answering; try again shortly"), 1;
+    return 0;
+}
+
+/* The identity sealed in c, opened for its reporter or a reveal; NULL if none or unreadable. */
+static const char *unseal(struct api *api, struct arena *a, const struct case_row *c)
+{
+    const char *plain = NULL;
+    if (c->reporter_sealed && seal_open(api->cfg.key, a, c->reporter_sealed, &plain) != 0)
+        return NULL;
+    return plain;
+}
+
+int api_track(struct http_request *req)
+{
+    struct api *api = req->route_ctx;
+    struct case_row c;
+    if (case_by_code(req, &c))
+        return HTTP_DONE;
+    const char *key = access_key_of(req);
+    enum view view = VIEW_PUBLIC;
+    if (key) {
+        if (!case_access_key_ok(&c, key))
+            return api_problem(req, 403, "access_key", "this access key is not the case's");
+        view = VIEW_REPORTER;
+    }
+    struct case_event_row *ev;
+    size_t nev;
+    if (store_case_events(api->store, req->arena, c.id, &ev, &nev))
+        return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
+    const char *mine = view == VIEW_REPORTER ? unseal(api, req->arena, &c) : NULL;
+    return api_json(req, 200, case_json(req, &c, view, ev, nev, mine));
+}
+
+static int rated(struct http_request *req)
+{
+    struct pending *op = req->op;
+    if (op->w.rc == AKAR_ECONFLICT)
+        return api_problem(req, 409, "rating", "this case was rated already");
+    if (op->w.rc)
+        return api_problem(req, 503, NULL, "the rating could not be stored; try again");
+    return http_reply(req, 204, NULL, NULL, 0);
+}
+
+int api_track_rate(struct http_request *req)
+{
+    struct api *api = req->route_ctx;
+    json_t *body = api_body(req, rating_fields, N(rating_fields));
+    if (!body)
+        return HTTP_DONE;
+    const char *key =
+        arena_strdup(req->arena, json_string_value(json_object_get(body, "access_key")));
+    json_int_t rating = json_integer_value(json_object_get(body, "rating"));
+    const char *comment = json_string_value(json_object_get(body, "comment"));
+    comment = comment ? arena_strdup(req->arena, comment) : NULL;
+    json_decref(body);
+    struct case_row c;
+    if (case_by_code(req, &c))
+        return HTTP_DONE;
+    if (!case_access_key_ok(&c, key))
+        return api_problem(req, 403, "access_key", "this access key is not the case's");
+    struct case_env env = {api->policy, api->cfg.key, clock_now_ms(), NULL, 0};
+    struct pending *op = arena_calloc(req->arena, sizeof *op);
+    struct case_problem p = {0};
+    if (case_plan_rating(&env, req->arena, &c, rating > 5 || rating < 0 ? 0 : (int)rating, comment,
+                         &op->w.u.case_update, &p))
+        return problem_from(req, &p);
+    op->w.kind = STORE_W_CASE_UPDATE;
+    op->w.actor = "reporter";
+    return submit(req, op, rated);
+}
+
+/* ---- officials ---- */
+
+/* How an official relates to a unit: which roles cover it. */
+static struct case_actor actor_for(const struct identity *id, const struct case_row *c)
+{
+    const char *path = c->unit_path;
+    struct case_actor who = {
+        .user_id = id->user.id,
+        .handler = access_has_role(id->grants, id->ngrants, ROLE_HANDLER, path),
+        .leader = access_has_role(id->grants, id->ngrants, ROLE_LEADER, path),
+        .receptionist = access_has_role(id->grants, id->ngrants, ROLE_RECEPTIONIST, path),
+        .inspector = access_has_role(id->grants, id->ngrants, ROLE_INSPECTOR, path),
+        .admin = access_has_role(id->grants, id->ngrants, ROLE_ADMIN, path),
+    };
+    who.assigned = who.handler && c->handler_id == id->user.id;
+    return who;
+}
+
+static bool may_view(const struct case_actor *w)
+{
+    return w->handler || w->leader || w->receptionist || w->inspector || w->admin;
+}
+
+/* The view of an official: an inspector who holds no other role sees handling records only. */
+static enum view official_view(const struct case_actor *w)
+{
+    return w->handler || w->leader || w->receptionist || w->admin ? VIEW_OFFICIAL : VIEW_INSPECTOR;
+}
+
+/* Loads case {id} for an official who may see it; replies and returns non-zero otherwise. */
+static int official_case(struct http_request *req, struct identity *id, struct case_row *c,
+                         struct case_actor *who)
+{
+    struct api *api = req->route_ctx;
+    char *end;
+    long long cid = strtoll(req->params[0], &end, 10);
+    if (*end || cid <= 0)
+        return api_problem(req, 404, NULL, "no such case"), 1;
+    int rc = store_case_get(api->store, req->arena, cid, NULL, c);
+    if (rc == AKAR_ENOTFOUND)
+        return api_problem(req, 404, NULL, "no such case"), 1;
+    if (rc)
+        return api_problem(req, 503, NULL, "the store is not answering; try again shortly"), 1;
+    *who = actor_for(id, c);
+    if (!may_view(who))
+        return api_problem(req, 403, NULL, "this case lies outside the units you serve"), 1;
+    return 0;
+}
+
+int api_case_get(struct http_request *req)
+{
+    struct api *api = req->route_ctx;
+    struct identity *id = api_authenticate(api, req);
+    if (!id)
+        return HTTP_DONE;
+    struct case_row c;
+    struct case_actor who;
+    if (official_case(req, id, &c, &who))
+        return HTTP_DONE;
+    struct case_event_row *ev;
+    size_t nev;
+    if (store_case_events(api->store, req->arena, c.id, &ev, &nev))
+        return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
+    json_t *o = case_json(req, &c, official_view(&who), ev, nev, NULL);
+    json_t *allowed = json_array();
+    int kind = case_kind_parse(c.kind), status = case_status_parse(c.status);
+    unsigned mask = kind >= 0 && status >= 0
+                        ? case_allowed_actions((enum case_status)status, (enum case_kind)kind)
+                        : 0;
+    for (int a = 0; a < ACTION_COUNT; a++)
+        if ((mask & (1u << a)) && case_actor_may(&who, (enum case_action)a))
+            json_array_append_new(allowed, json_string(case_action_name((enum case_action)a)));
+    json_object_set_new(o, "allowed_actions", allowed);
+    /* possible duplicates: similar open cases of the same subtree (the case's own unit) */
+    struct case_row *sim;
+    size_t nsim = 0;
+    json_t *similar = json_array();
+    if (c.open && store_case_similar(api->store, req->arena, c.unit_id,
+                                     arena_printf(req->arena, "%s %s", c.title, c.description), 6,
+                                     &sim, &nsim) == 0)
+        for (size_t i = 0; i < nsim; i++)
+            if (sim[i].id != c.id)
+                json_array_append_new(similar,
+                                      json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)sim[i].id,
+                                                "tracking_code", sim[i].tracking_code, "title",
+                                                sim[i].title, "status", sim[i].status));
+    json_object_set_new(o, "similar", similar);
+    return api_json(req, 200, o);
+}
+
+static int acted(struct http_request *req)
+{
+    struct api *api = req->route_ctx;
+    struct pending *op = req->op;
+    if (op->w.rc == AKAR_ECONFLICT)
+        return api_problem(req, 409, NULL, op->w.errmsg);
+    if (op->w.rc == AKAR_ENOTFOUND || op->w.rc == AKAR_EINVAL)
+        return api_problem(req, 422, NULL, op->w.errmsg);
+    if (op->w.rc)
+        return api_problem(req, 503, NULL, "the action could not be stored; try again");
+    struct case_row c;
+    struct case_event_row *ev;
+    size_t nev;
+    if (store_case_get(api->store, req->arena, op->w.u.case_update.case_id, NULL, &c) ||
+        store_case_events(api->store, req->arena, c.id, &ev, &nev))
+        return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
+    return api_json(req, 200, case_json(req, &c, op->view, ev, nev, op->revealed));
+}
+
+int api_case_act(struct http_request *req)
+{
+    struct api *api = req->route_ctx;
+    struct identity *id = api_authenticate(api, req);
+    if (!id)
+        return HTTP_DONE;
+    json_t *body = api_body(req, action_fields, N(action_fields));
+    if (!body)
+        return HTTP_DONE;
+#define STR(k)                                                                                     \
+    (json_string_value(json_object_get(body, k))                                                   \
+         ? arena_strdup(req->arena, json_string_value(json_object_get(body, k)))                   \
+         : NULL)
+    int action = case_action_parse(json_string_value(json_object_get(body, "action")));
+    struct case_args args = {STR("reason"), STR("answer"), STR("document"),
+                             json_is_true(json_object_get(body, "complex"))};
+    const char *to_unit = STR("to_unit"), *handler = STR("handler");
+    json_int_t merge_into = json_integer_value(json_object_get(body, "merge_into"));
+    json_decref(body);
+#undef STR
+    if (action < 0)
+        return api_problem(req, 400, "action",
+                           "action is accept, reject, transfer, assign, start, extend, resolve, "
+                           "close, reopen, merge or reveal");
+    struct case_row c;
+    struct case_actor who;
+    if (official_case(req, id, &c, &who))
+        return HTTP_DONE;
+
+    struct case_target t = {0};
+    struct unit_row unit;
+    if (action == ACTION_TRANSFER && to_unit &&
+        store_unit_get(api->store, req->arena, to_unit, &unit) == 0)
+        t.unit = &unit;
+    if (action == ACTION_REOPEN) {
+        struct unit_row here;
+        if (store_unit_get(api->store, req->arena, c.unit_code, &here) == 0 && here.parent_code &&
+            store_unit_get(api->store, req->arena, here.parent_code, &unit) == 0)
+            t.unit = &unit;
+    }
+    if (action == ACTION_ASSIGN && handler) {
+        struct user_row u;
+        struct grant_row *g;
+        size_t ng;
+        if (store_user_get(api->store, req->arena, handler, &u) == 0 && !u.disabled &&
+            store_user_grants(api->store, req->arena, u.id, &g, &ng) == 0) {
+            t.handler_id = u.id;
+            for (size_t i = 0; i < ng; i++)
+                if (strcmp(g[i].role, "handler") == 0 &&
+                    access_in_subtree(g[i].unit_path, c.unit_path))
+                    t.handler_covers = true;
+        }
+    }
+    struct case_row target;
+    if (action == ACTION_MERGE && merge_into > 0 &&
+        store_case_get(api->store, req->arena, merge_into, NULL, &target) == 0) {
+        struct case_actor tw = actor_for(id, &target);
+        if (tw.handler || tw.leader)
+            t.merge_into = &target;
+    }
+    struct case_env env = {api->policy, api->cfg.key, clock_now_ms(), NULL, 0};
+    struct webhook_row *hooks;
+    const char *hook_path = t.unit ? t.unit->path : c.unit_path;
+    if (store_webhooks_for(api->store, req->arena, hook_path, &hooks, &env.nwebhooks) == 0)
+        env.webhooks = hooks;
+    struct pending *op = arena_calloc(req->arena, sizeof *op);
+    struct case_problem p = {0};
+    const char *actor = arena_printf(req->arena, "user:%lld", (long long)id->user.id);
+    if (case_plan_action(&env, req->arena, &c, (enum case_action)action, &who, actor, &args, &t,
+                         &op->w.u.case_update, &p))
+        return problem_from(req, &p);
+    op->w.kind = STORE_W_CASE_UPDATE;
+    op->w.actor = actor;
+    op->w.at_ms = env.now;
+    op->view = official_view(&who);
+    if (action == ACTION_REVEAL) {
+        op->revealed = unseal(api, req->arena, &c);
+        if (!op->revealed)
+            return api_problem(req, 503, NULL, "the sealed identity cannot be opened here");
+        op->w.audit_detail = "{\"sealed_identity\":\"revealed\"}";
+    }
+    return submit(req, op, acted);
+}
+
+/* ?cursor= is "DUE.ID" as returned in next_cursor. */
+static bool parse_cursor(const char *s, int64_t *due, int64_t *id)
+{
+    char *end;
+    long long d = strtoll(s, &end, 10);
+    if (end == s || *end != '.')
+        return false;
+    const char *rest = end + 1;
+    long long i = strtoll(rest, &end, 10);
+    if (end == rest || *end || i <= 0)
+        return false;
+    *due = d;
+    *id = i;
+    return true;
+}
+
+static bool parse_instant(const char *s, int64_t *ms)
+{
+    struct civil_date d;
+    if (strlen(s) >= 10) {
+        char day[11];
+        memcpy(day, s, 10);
+        day[10] = 0;
+        if (civil_parse(day, &d) && (s[10] == 0 || strcmp(s + 10, "T00:00:00Z") == 0)) {
+            *ms = civil_to_days(d) * 86400000;
+            return true;
+        }
+        int hh, mm, ss;
+        if (civil_parse(day, &d) && sscanf(s + 10, "T%2d:%2d:%2dZ", &hh, &mm, &ss) == 3 &&
+            strlen(s) == 20 && hh < 24 && mm < 60 && ss < 60) {
+            *ms = (civil_to_days(d) * 86400 + hh * 3600 + mm * 60 + ss) * 1000LL;
+            return true;
+        }
+    }
+    return false;
+}
+
+int api_cases_list(struct http_request *req)
+{
+    struct api *api = req->route_ctx;
+    struct identity *id = api_authenticate(api, req);
+    if (!id)
+        return HTTP_DONE;
+    struct case_filter f = {0};
+    const char *unit_code = http_query(req, "unit");
+    struct unit_row unit;
+    if (unit_code && *unit_code) {
+        int rc = store_unit_get(api->store, req->arena, unit_code, &unit);
+        if (rc)
+            return api_problem(req, rc == AKAR_ENOTFOUND ? 400 : 503, "unit",
+                               "unit must be the code of an existing unit");
+    } else {
+        /* the widest unit the caller serves as an official */
+        const struct access_grant *best = NULL;
+        for (size_t i = 0; i < id->ngrants; i++)
+            if (role_is_official(id->grants[i].role) &&
+                (!best || strlen(id->grants[i].unit_path) < strlen(best->unit_path)))
+                best = &id->grants[i];
+        if (!best)
+            return api_problem(req, 403, NULL, "the inbox is for officials");
+        if (store_unit_get(api->store, req->arena, best->unit_code, &unit))
+            return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
+    }
+    struct case_row scope = {.unit_path = unit.path};
+    struct case_actor who = actor_for(id, &scope);
+    if (!may_view(&who))
+        return api_problem(req, 403, "unit", "this unit lies outside the units you serve");
+    f.scope_unit_id = unit.id;
+    const char *v;
+    if ((v = http_query(req, "kind")) && *v) {
+        if (case_kind_parse(v) < 0)
+            return api_problem(req, 400, "kind", "unknown kind");
+        f.kind = v;
+    }
+    if ((v = http_query(req, "status")) && *v) {
+        if (case_status_parse(v) < 0)
+            return api_problem(req, 400, "status", "unknown status");
+        f.status = v;
+    }
+    if ((v = http_query(req, "category")) && *v)
+        f.category_code = v;
+    f.only_open = true;
+    if ((v = http_query(req, "open")) && *v) {
+        if (strcmp(v, "all") != 0 && strcmp(v, "true") != 0)
+            return api_problem(req, 400, "open", "open is true (the default) or all");
+        f.only_open = strcmp(v, "true") == 0;
+    }
+    if (f.status && !case_status_open((enum case_status)case_status_parse(f.status)))
+        f.only_open = false;
+    if ((v = http_query(req, "overdue")) && *v) {
+        if (strcmp(v, "true") != 0)
+            return api_problem(req, 400, "overdue", "overdue takes the value true");
+        f.only_open = true;
+        f.due_before = clock_now_ms();
+    }
+    if ((v = http_query(req, "due_before")) && *v) {
+        int64_t t;
+        if (!parse_instant(v, &t))
+            return api_problem(req, 400, "due_before",
+                               "due_before is a date (2026-03-01) or a UTC instant "
+                               "(2026-03-01T10:00:00Z)");
+        if (!f.due_before || t < f.due_before)
+            f.due_before = t;
+    }
+    if ((v = http_query(req, "q")) && *v) {
+        if (strlen(v) > 200)
+            return api_problem(req, 400, "q", "q has at most 200 bytes");
+        f.text = v;
+    }
+    if ((v = http_query(req, "cursor")) && *v) {
+        if (!parse_cursor(v, &f.after_due, &f.after_id))
+            return api_problem(req, 400, "cursor", "cursor must be a next_cursor value");
+        f.has_cursor = true;
+    }
+    f.limit = PAGE_DEFAULT;
+    if ((v = http_query(req, "limit")) && *v) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end || n < 1 || n > PAGE_MAX)
+            return api_problem(req, 400, "limit", "limit is 1 to 200");
+        f.limit = (size_t)n;
+    }
+    struct case_row *rows;
+    size_t n;
+    if (store_case_list(api->store, req->arena, &f, &rows, &n))
+        return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
+    json_t *items = json_array();
+    int64_t now = clock_now_ms();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_pack(
+            "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o}", "id", (json_int_t)rows[i].id,
+            "tracking_code", rows[i].tracking_code, "kind", rows[i].kind, "status", rows[i].status,
+            "unit", rows[i].unit_code, "title", rows[i].title, "due_at",
+            when(req->arena, rows[i].due_at), "open", rows[i].open, "overdue",
+            rows[i].open && rows[i].due_at < now, "category", str_or_null(rows[i].category_code));
+        json_array_append_new(items, o);
+    }
+    json_t *out = json_pack("{s:o}", "items", items);
+    if (n == f.limit)
+        json_object_set_new(out, "next_cursor",
+                            json_string(arena_printf(req->arena, "%" PRId64 ".%" PRId64,
+                                                     rows[n - 1].due_at, rows[n - 1].id)));
+    else
+        json_object_set_new(out, "next_cursor", json_null());
+    return api_json(req, 200, out);
+}
+
+int api_categories(struct http_request *req)
+{
+    struct api *api = req->route_ctx;
+    const char *code = http_query(req, "unit");
+    if (!code || !*code)
+        return api_problem(req, 400, "unit", "unit is required: the unit to submit to");
+    struct unit_row unit;
+    int rc = store_unit_get(api->store, req->arena, code, &unit);
+    if (rc)
+        return api_problem(req, rc == AKAR_ENOTFOUND ? 404 : 503, "unit",
+                           "unit must be the code of an existing unit");
+    struct category_row *rows;
+    size_t n;
+    if (store_category_list(api->store, req->arena, unit.path, &rows, &n))
+        return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++) {
+        bool shadowed = false; /* a nearer unit's category with the same code wins */
+        for (size_t k = 0; k < i; k++)
+            shadowed |= strcmp(rows[k].code, rows[i].code) == 0;
+        if (!shadowed)
+            json_array_append_new(items, json_pack("{s:s, s:s, s:o}", "code", rows[i].code, "name",
+                                                   rows[i].name, "department",
+                                                   str_or_null(rows[i].department_name)));
+    }
+    return api_json(req, 200, json_pack("{s:o}", "categories", items));
+}
