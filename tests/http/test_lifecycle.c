@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,11 +74,23 @@ static const char *new_path(struct life *l, const char *what)
     return l->paths[i];
 }
 
-/* A copy of the demo database. */
+/* Copies the sealing key of database from to the place database to expects it, mode 0600:
+ * what an operator restoring a backup does. */
+static void copy_key(const char *from, const char *to)
+{
+    char kf[4096], kt[4096];
+    snprintf(kf, sizeof kf, "%s.key", from);
+    snprintf(kt, sizeof kt, "%s.key", to);
+    ht_copy_file(kf, kt);
+    assert_int_equal(chmod(kt, 0600), 0);
+}
+
+/* A copy of the demo database, with its sealing key beside it. */
 static const char *demo_copy(struct life *l)
 {
     const char *db = new_path(l, "demo");
     ht_copy_file(l->template_db, db);
+    copy_key(l->template_db, db);
     return db;
 }
 
@@ -226,6 +239,12 @@ static void test_backup_while_serving_gives_a_servable_copy(void **state)
         fail_msg("akar backup exited %d: %s", rc, out);
     free(out);
 
+    /* the key is not in the backup: without it the copy is refused, with it the copy serves */
+    rc = ht_akar_run(NULL, &out, "serve", "--db", copy, "--listen", "127.0.0.1:0", HT_END);
+    assert_int_not_equal(rc, 0);
+    assert_non_null(strstr(out, ".key"));
+    free(out);
+    copy_key(db, copy);
     ht_server_start(&l->b, copy, NULL);
     struct ht_response r;
     ht_get(l->b.port, "/api/v1/units", &r);
