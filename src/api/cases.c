@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/ratelimit.h"
 #include "base/seal.h"
+#include "base/tz.h"
 #include "domain/cases.h"
 #include "domain/deadline.h"
 #include "domain/tracking.h"
@@ -226,8 +227,36 @@ static json_t *case_json(struct http_request *req, const struct case_row *c, enu
 
 /* ---- intake ---- */
 
+static json_t *similar_json(struct http_request *req, const struct case_row *c);
+
+/* The paper a receptionist hands to the resident: everything needed to follow the case,
+ * including the access key, which exists only now. */
+static const char *receipt(struct http_request *req, const struct case_row *c, const char *key)
+{
+    const struct tz *z = tz_get(c->unit_time_zone);
+    int64_t off = z ? tz_offset(z, c->received_at / 1000) : 0;
+    struct civil_date d = civil_from_days(deadline_local_day(z ? z : tz_get("UTC"), c->due_at));
+    int64_t local = c->received_at / 1000 + off;
+    struct civil_date r = civil_from_days(local / 86400);
+    return arena_printf(req->arena,
+                        "RECEIPT / GIẤY BIÊN NHẬN\n"
+                        "%s\n"
+                        "Received / Ngày nhận: %04d-%02d-%02d %02d:%02d (%s)\n"
+                        "Kind / Loại: %s\n"
+                        "Title / Nội dung: %s\n"
+                        "Tracking code / Mã theo dõi: %s\n"
+                        "Access key / Khóa truy cập: %s\n"
+                        "Decision on acceptance due by / Hạn trả lời thụ lý: %04d-%02d-%02d\n"
+                        "Follow it at /track/%s with the code; the access key lets you see your "
+                        "own details and rate the answer. Keep it private.\n",
+                        c->unit_name, r.year, r.month, r.day, (int)(local % 86400 / 3600),
+                        (int)(local % 3600 / 60), c->unit_time_zone, c->kind, c->title,
+                        c->tracking_code, key, d.year, d.month, d.day, c->tracking_code);
+}
+
 static int submitted(struct http_request *req)
 {
+    struct api *api = req->route_ctx;
     struct pending *op = req->op;
     if (op->w.rc == AKAR_ENOTFOUND)
         return api_problem(req, 422, "category", op->w.errmsg);
@@ -236,10 +265,17 @@ static int submitted(struct http_request *req)
     const struct case_new *n = &op->w.u.case_new;
     http_add_header(req, "Location",
                     arena_printf(req->arena, "/api/v1/track/%s", n->tracking_code));
-    return api_json(req, 201,
-                    json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)op->w.id,
-                              "tracking_code", n->tracking_code, "access_key", op->access_key,
-                              "status", "submitted", "due_at", when(req->arena, n->due_at)));
+    json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)op->w.id,
+                            "tracking_code", n->tracking_code, "access_key", op->access_key,
+                            "status", "submitted", "due_at", when(req->arena, n->due_at));
+    struct case_row c;
+    if (op->view == VIEW_OFFICIAL &&
+        store_case_get(api->store, req->arena, op->w.id, NULL, &c) == 0) {
+        /* an official at the desk also gets the receipt and possible duplicates */
+        json_object_set_new(out, "receipt", json_string(receipt(req, &c, op->access_key)));
+        json_object_set_new(out, "similar", similar_json(req, &c));
+    }
+    return api_json(req, 201, out);
 }
 
 int api_cases_submit(struct http_request *req)
@@ -250,15 +286,6 @@ int api_cases_submit(struct http_request *req)
         return HTTP_DONE;
     int64_t now = clock_now_ms();
     const char *ip_key = arena_printf(req->arena, "submit:%s", api_client_address(req));
-    unsigned wait = ratelimit_wait(api->submissions, ip_key, now / 1000);
-    if (wait) {
-        json_decref(body);
-        http_add_header(req, "Retry-After", arena_printf(req->arena, "%u", wait));
-        return api_problem(req, 429, NULL,
-                           arena_printf(req->arena,
-                                        "too many petitions from here; try again in %u seconds",
-                                        wait));
-    }
     struct case_intake in = {0};
 #define STR(k)                                                                                     \
     (json_string_value(json_object_get(body, k))                                                   \
@@ -326,7 +353,9 @@ int api_cases_submit(struct http_request *req)
     struct case_problem p = {0};
     if (case_plan_intake(&env, req->arena, &in, &unit, &op->w.u.case_new, op->access_key, &p))
         return problem_from(req, &p);
-    ratelimit_fail(api->submissions, ip_key, now / 1000);
+    if (!in.by_receptionist)
+        ratelimit_fail(api->submissions, ip_key, now / 1000);
+    op->view = in.by_receptionist ? VIEW_OFFICIAL : VIEW_PUBLIC;
     op->w.kind = STORE_W_CASE_CREATE;
     op->w.actor = id ? arena_printf(req->arena, "user:%lld", (long long)id->user.id) : "reporter";
     op->w.at_ms = now;
@@ -477,6 +506,33 @@ static int official_case(struct http_request *req, struct identity *id, struct c
     return 0;
 }
 
+/* Possible duplicates of c for officials: open cases of the same unit's subtree that full-text
+ * search finds similar, kept when domain/cases agrees (category, distance). */
+static json_t *similar_json(struct http_request *req, const struct case_row *c)
+{
+    struct api *api = req->route_ctx;
+    struct case_row *sim;
+    size_t nsim = 0;
+    json_t *out = json_array();
+    if (!c->open || store_case_similar(api->store, req->arena, c->unit_id,
+                                       arena_printf(req->arena, "%s %s", c->title, c->description),
+                                       20, &sim, &nsim) != 0)
+        return out;
+    for (size_t i = 0, kept = 0; i < nsim && kept < 5; i++) {
+        if (!case_duplicate_candidate(c, &sim[i]))
+            continue;
+        json_t *s = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)sim[i].id, "tracking_code",
+                              sim[i].tracking_code, "title", sim[i].title, "status", sim[i].status);
+        if (c->located && sim[i].located)
+            json_object_set_new(
+                s, "distance_m",
+                json_integer((json_int_t)case_distance_m(c->lat, c->lon, sim[i].lat, sim[i].lon)));
+        json_array_append_new(out, s);
+        kept++;
+    }
+    return out;
+}
+
 int api_case_get(struct http_request *req)
 {
     struct api *api = req->route_ctx;
@@ -501,20 +557,7 @@ int api_case_get(struct http_request *req)
         if ((mask & (1u << a)) && case_actor_may(&who, (enum case_action)a))
             json_array_append_new(allowed, json_string(case_action_name((enum case_action)a)));
     json_object_set_new(o, "allowed_actions", allowed);
-    /* possible duplicates: similar open cases of the same subtree (the case's own unit) */
-    struct case_row *sim;
-    size_t nsim = 0;
-    json_t *similar = json_array();
-    if (c.open && store_case_similar(api->store, req->arena, c.unit_id,
-                                     arena_printf(req->arena, "%s %s", c.title, c.description), 6,
-                                     &sim, &nsim) == 0)
-        for (size_t i = 0; i < nsim; i++)
-            if (sim[i].id != c.id)
-                json_array_append_new(similar,
-                                      json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)sim[i].id,
-                                                "tracking_code", sim[i].tracking_code, "title",
-                                                sim[i].title, "status", sim[i].status));
-    json_object_set_new(o, "similar", similar);
+    json_object_set_new(o, "similar", similar_json(req, &c));
     return api_json(req, 200, o);
 }
 

@@ -11,6 +11,7 @@
 #include "domain/tracking.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +30,28 @@ static int refuse(struct case_problem *p, int rc, const char *field, const char 
     vsnprintf(p->detail, sizeof p->detail, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+double case_distance_m(double lat1, double lon1, double lat2, double lon2)
+{
+    const double r = 6371008.8, rad = M_PI / 180;
+    double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
+    double h = sin(dlat / 2) * sin(dlat / 2) +
+               cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
+    return 2 * r * asin(sqrt(h < 1 ? h : 1));
+}
+
+bool case_duplicate_candidate(const struct case_row *c, const struct case_row *candidate)
+{
+    if (candidate->id == c->id || !candidate->open)
+        return false;
+    if (c->category_code && candidate->category_code &&
+        strcmp(c->category_code, candidate->category_code) != 0)
+        return false;
+    if (c->located && candidate->located &&
+        case_distance_m(c->lat, c->lon, candidate->lat, candidate->lon) > CASE_DUPLICATE_RADIUS_M)
+        return false;
+    return true;
 }
 
 void case_access_key_hash(const char *key, unsigned char out[32])

@@ -87,6 +87,14 @@ int case_plan_rating(const struct case_env *env, struct arena *a, const struct c
                      int rating, const char *comment, struct case_update *out,
                      struct case_problem *p);
 
+#define CASE_DUPLICATE_RADIUS_M 200.0
+
+/* Great-circle distance in metres between two WGS84 points. */
+double case_distance_m(double lat1, double lon1, double lat2, double lon2);
+/* True if candidate may be a duplicate of c, given that full-text search found it similar: same
+ * category when both have one, and within CASE_DUPLICATE_RADIUS_M when both are located. */
+bool case_duplicate_candidate(const struct case_row *c, const struct case_row *candidate);
+
 /* The stored hash of an access key. */
 void case_access_key_hash(const char *key, unsigned char out[32]);
 /* True if key opens case c (constant time). */
