@@ -15,6 +15,8 @@ static const struct {
      "user add --db PATH --login L --unit CODE --role ROLE   (password on stdin)"},
     {"unit", cli_unit, "unit add|list --db PATH ...                manage the unit tree"},
     {"audit", cli_audit, "audit verify --db PATH                     check the audit chain"},
+    {"sweep", cli_sweep,
+     "sweep --db PATH [--at INSTANT] [--within HOURS]   warn of cases due soon"},
     {"backup", cli_backup, "backup --db PATH --to FILE                 online consistent copy"},
 };
 

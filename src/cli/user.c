@@ -30,19 +30,17 @@ static int read_password(char *out, size_t n)
 
 static int user_add(int argc, char **argv)
 {
-    struct cli_opt opts[] = {{"db", false, NULL, false},
-                             {"login", false, NULL, false},
-                             {"unit", false, NULL, false},
-                             {"role", false, NULL, false},
-                             {"name", false, NULL, false}};
+    struct cli_opt opts[] = {{"db", false, NULL, false},   {"login", false, NULL, false},
+                             {"unit", false, NULL, false}, {"role", false, NULL, false},
+                             {"name", false, NULL, false}, {"email", false, NULL, false}};
     if (cli_parse(argc, argv, 2, opts, N(opts)) != 0)
         return 2;
     const char *db = cli_get(opts, N(opts), "db"), *login = cli_get(opts, N(opts), "login"),
                *unit = cli_get(opts, N(opts), "unit"), *role = cli_get(opts, N(opts), "role"),
-               *name = cli_get(opts, N(opts), "name");
+               *name = cli_get(opts, N(opts), "name"), *email = cli_get(opts, N(opts), "email");
     if (!db || !login || !unit || !role) {
         fprintf(stderr, "usage: akar user add --db PATH --login L --unit CODE --role ROLE "
-                        "[--name NAME] < password\n");
+                        "[--name NAME] [--email ADDRESS] < password\n");
         return 2;
     }
     if (!account_login_valid(login)) {
@@ -52,6 +50,10 @@ static int user_add(int argc, char **argv)
     }
     if (name && (!*name || strlen(name) > 200 || !utf8_valid(name, strlen(name), NULL))) {
         fprintf(stderr, "akar: --name is 1 to 200 bytes of UTF-8\n");
+        return 2;
+    }
+    if (email && (strlen(email) > 254 || !strchr(email, '@') || strpbrk(email, " <>\"\r\n,;"))) {
+        fprintf(stderr, "akar: --email is not an e-mail address\n");
         return 2;
     }
     if (role_parse(role) < 0) {
@@ -95,6 +97,7 @@ static int user_add(int argc, char **argv)
     w.u.user.password_hash = hash;
     w.u.user.role = role;
     w.u.user.unit_code = unit;
+    w.u.user.email = email;
     int rc = store_write_sync(s, &w);
     if (rc)
         fprintf(stderr, "akar: %s\n", w.errmsg);

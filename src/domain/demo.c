@@ -29,8 +29,9 @@ static void load_accounts(void)
     size_t n = tsv_parse(accounts_arena, resource_get("accounts.tsv"), &rows);
     for (size_t i = 0; i < n && i < sizeof accounts / sizeof accounts[0]; i++) {
         char **f = rows[i].fields;
-        if (rows[i].n == 5)
-            accounts[naccounts++] = (struct demo_account){f[0], f[1], f[2], f[3], f[4]};
+        if (rows[i].n == 6)
+            accounts[naccounts++] =
+                (struct demo_account){f[0], f[1], f[2], f[3], f[4], *f[5] ? f[5] : NULL};
     }
 }
 
@@ -104,6 +105,7 @@ int demo_load(struct store *s, char *err, size_t errlen)
         w->u.user.password_hash = hash;
         w->u.user.role = acc[i].role;
         w->u.user.unit_code = acc[i].unit;
+        w->u.user.email = acc[i].email;
         w->audit_detail =
             arena_printf(a, "{\"role\":\"%s\",\"unit\":\"%s\"}", acc[i].role, acc[i].unit);
         items[nunits + i] = w;

@@ -7,7 +7,7 @@
 struct store;
 
 struct demo_account {
-    const char *login, *role, *unit, *password, *display_name;
+    const char *login, *role, *unit, *password, *display_name, *email;
 };
 
 /* Loads the demo into an empty store as one transaction. Returns 0, AKAR_EEXIST if the store

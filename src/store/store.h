@@ -116,6 +116,7 @@ struct store_write {
         } unit;
         struct {
             const char *login, *display_name, *password_hash, *role, *unit_code;
+            const char *email; /* may be NULL */
         } user;
         struct {
             unsigned char token_hash[32];
@@ -144,6 +145,8 @@ struct store_write {
         } outbox_result;
         struct {
             int64_t case_id, due_at;
+            const struct outbox_msg *outbox; /* the warnings themselves */
+            size_t noutbox;
         } due_warned;
     } u;
     /* The audit entry written with this change: who, and a JSON object of details (may be
@@ -181,6 +184,7 @@ struct user_row {
     int64_t id;
     const char *login, *display_name, *password_hash;
     bool disabled;
+    const char *email; /* may be NULL */
 };
 
 struct grant_row {

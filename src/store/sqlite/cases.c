@@ -115,7 +115,7 @@ static const char SQL_WEBHOOKS_FOR[] =
     "SELECT w.id, w.url, w.secret FROM webhooks w JOIN units u ON u.id = w.unit_id "
     "WHERE substr(?1, 1, length(u.path)) = u.path ORDER BY w.id";
 static const char SQL_USERS_WITH_ROLE[] =
-    "SELECT DISTINCT us.id, us.login, us.display_name, us.password_hash, us.disabled "
+    "SELECT DISTINCT us.id, us.login, us.display_name, us.password_hash, us.disabled, us.email "
     "FROM grants g JOIN units u ON u.id = g.unit_id JOIN users us ON us.id = g.user_id "
     "WHERE g.role = ?2 AND us.disabled = 0 AND substr(?1, 1, length(u.path)) = u.path "
     "ORDER BY us.id";
@@ -668,8 +668,12 @@ int sq_apply_due_warned(struct sq *q, struct store_write *w)
         return sq_fail(w, AKAR_ESTORE, "the store failed%s", NULL);
     sqlite3_bind_int64(st, 1, w->u.due_warned.case_id);
     sqlite3_bind_int64(st, 2, w->u.due_warned.due_at);
-    sqlite3_bind_int64(st, 3, w->at_ms ? w->at_ms : clock_now_ms());
-    return sq_step_done(st) ? sq_fail(w, AKAR_ESTORE, "the store failed%s", NULL) : 0;
+    int64_t now = w->at_ms ? w->at_ms : clock_now_ms();
+    sqlite3_bind_int64(st, 3, now);
+    if (sq_step_done(st) || queue_outbox(&q->writer, w->u.due_warned.case_id, now,
+                                         w->u.due_warned.outbox, w->u.due_warned.noutbox))
+        return sq_fail(w, AKAR_ESTORE, "the store failed%s", NULL);
+    return 0;
 }
 
 /* ---- other reads ---- */
@@ -850,9 +854,9 @@ int sq_users_with_role(struct sq *q, struct arena *a, const char *unit_path, con
             out = grown;
             cap *= 2;
         }
-        out[k++] =
-            (struct user_row){sqlite3_column_int64(st, 0), sq_text(a, st, 1), sq_text(a, st, 2),
-                              sq_text(a, st, 3), sqlite3_column_int(st, 4) != 0};
+        out[k++] = (struct user_row){
+            sqlite3_column_int64(st, 0),    sq_text(a, st, 1), sq_text(a, st, 2), sq_text(a, st, 3),
+            sqlite3_column_int(st, 4) != 0, sq_text(a, st, 5)};
     }
     sqlite3_reset(st);
     *rows = out;

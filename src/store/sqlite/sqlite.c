@@ -54,12 +54,12 @@ static const char *const stmt_sql[ST_COUNT] = {
                     "FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.code = ?1",
     [ST_UNIT_INSERT] = "INSERT INTO units (code, name, level, parent_id, path, time_zone, remote, "
                        "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [ST_USER_BY_LOGIN] = "SELECT id, login, display_name, password_hash, disabled FROM users "
-                         "WHERE login = ?1",
-    [ST_USER_BY_ID] = "SELECT id, login, display_name, password_hash, disabled FROM users "
-                      "WHERE id = ?1",
-    [ST_USER_INSERT] = "INSERT INTO users (login, display_name, password_hash, created_at) "
-                       "VALUES (?1, ?2, ?3, ?4)",
+    [ST_USER_BY_LOGIN] = "SELECT id, login, display_name, password_hash, disabled, email "
+                         "FROM users WHERE login = ?1",
+    [ST_USER_BY_ID] = "SELECT id, login, display_name, password_hash, disabled, email "
+                      "FROM users WHERE id = ?1",
+    [ST_USER_INSERT] = "INSERT INTO users (login, display_name, password_hash, created_at, "
+                       "email) VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_GRANT_INSERT] = "INSERT INTO grants (user_id, role, unit_id) VALUES (?1, ?2, ?3)",
     [ST_GRANTS_OF] = "SELECT g.role, u.code, u.path FROM grants g JOIN units u ON u.id = g.unit_id "
                      "WHERE g.user_id = ?1 ORDER BY u.path, g.role",
@@ -534,6 +534,8 @@ static int apply_user_add(struct sq *q, struct store_write *w)
     sqlite3_bind_text(st, 2, w->u.user.display_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, w->u.user.password_hash, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, w->at_ms ? w->at_ms : clock_now_ms());
+    if (w->u.user.email)
+        sqlite3_bind_text(st, 5, w->u.user.email, -1, SQLITE_STATIC);
     rc = sq_step_done(st);
     if (rc == AKAR_EEXIST)
         return sq_fail(w, rc, "login %s is taken", w->u.user.login);
@@ -785,6 +787,7 @@ static int sq_user_get(void *impl, struct arena *a, const char *login, int64_t i
         out->display_name = sq_text(a, st, 2);
         out->password_hash = sq_text(a, st, 3);
         out->disabled = sqlite3_column_int(st, 4) != 0;
+        out->email = sq_text(a, st, 5);
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? AKAR_ENOTFOUND : AKAR_ESTORE;
