@@ -65,8 +65,13 @@ static bool load(struct deadline_policy *p)
                                              limit(f[3]), limit(f[4]), limit(f[5]),
                                              limit(f[6]), limit(f[7]), limit(f[8]),
                                              f[9]};
-        if (p->rules[i].days <= 0)
+        const struct deadline_rule *r = &p->rules[i];
+        if (r->days <= 0 || r->remote_days <= 0 || r->complex_days <= 0 ||
+            r->remote_complex_days <= 0 || (r->max_ext > 0) != (r->ext_days > 0)) {
+            log_error("%s line %d: every limit must be a positive number of days", name,
+                      rows[i].line);
             return false;
+        }
     }
     p->nrules = n;
     snprintf(name, sizeof name, "holidays-%s.tsv", p->preset);
@@ -123,7 +128,8 @@ bool deadline_working_day(const struct deadline_policy *p, int64_t day)
 
 int64_t deadline_local_day(const struct tz *z, int64_t ms)
 {
-    int64_t t = ms / 1000 + tz_offset(z, ms / 1000);
+    int64_t s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000); /* floor, also before 1970 */
+    int64_t t = s + tz_offset(z, s);
     return t >= 0 ? t / DAY_S : -((-t + DAY_S - 1) / DAY_S);
 }
 
