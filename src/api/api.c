@@ -2,6 +2,7 @@
 #include "api/internal.h"
 
 #include "base/arena.h"
+#include "base/blobstore.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
@@ -36,7 +37,9 @@ struct api *api_new(struct store *s, const struct api_config *cfg)
         api->cfg.submit_per_window = 30;
     api->submissions = ratelimit_new(65536, api->cfg.submit_per_window, 600);
     api->policy = deadline_policy_get(cfg->preset ? cfg->preset : "vn");
-    if (!api->policy || !api->cfg.key) {
+    char err[256];
+    api->blobs = cfg->blob_dir ? blobstore_open(cfg->blob_dir, err, sizeof err) : NULL;
+    if (!api->policy || !api->cfg.key || !api->blobs) {
         api_free(api);
         return NULL;
     }
@@ -52,6 +55,7 @@ void api_free(struct api *api)
     ratelimit_free(api->login_by_ip);
     ratelimit_free(api->submissions);
     http_response_free(api->units_resp);
+    blobstore_free(api->blobs);
     pthread_mutex_destroy(&api->units_lock);
     free(api);
 }
@@ -72,6 +76,11 @@ void api_mount(struct api *api, struct http_server *srv)
     http_route(srv, "POST", "/api/v1/cases/{}/actions", api_case_act, api, 64 << 10);
     http_route(srv, "GET", "/api/v1/track/{}", api_track, api, 0);
     http_route(srv, "POST", "/api/v1/track/{}/rating", api_track_rate, api, 16 << 10);
+    http_route(srv, "POST", "/api/v1/track/{}/attachments", api_attach_reporter, api,
+               ATTACHMENT_MAX_BYTES);
+    http_route(srv, "POST", "/api/v1/cases/{}/attachments", api_attach_official, api,
+               ATTACHMENT_MAX_BYTES);
+    http_route(srv, "GET", "/api/v1/attachments/{}", api_attachment_get, api, 0);
     http_fallback(srv, api_not_found);
 }
 

@@ -18,9 +18,12 @@ struct api_config {
     unsigned submit_per_window; /* petitions per client address per 10 minutes */
     const char *preset;         /* "vn" or "id": the deadline rules */
     const struct seal_key *key; /* seals and opens reporters' identities */
+    const char *blob_dir;       /* where attachments are kept, by content */
 };
 
-/* NULL if cfg->preset names no known preset. */
+#define ATTACHMENT_MAX_BYTES (10u << 20) /* one photo or PDF */
+
+/* NULL if cfg->preset names no known preset, or the key or blob directory is missing. */
 struct api *api_new(struct store *s, const struct api_config *cfg);
 /* Adds every route to srv. */
 void api_mount(struct api *api, struct http_server *srv);

@@ -371,7 +371,7 @@ static const char *access_key_of(struct http_request *req)
 }
 
 /* Looks the case up by the typed code; replies 404 (and returns non-zero) if there is none. */
-static int case_by_code(struct http_request *req, struct case_row *c)
+int api_case_by_code(struct http_request *req, struct case_row *c)
 {
     struct api *api = req->route_ctx;
     char code[TRACKING_TEXT];
@@ -398,11 +398,29 @@ static const char *unseal(struct api *api, struct arena *a, const struct case_ro
     return plain;
 }
 
+/* The attachments of c, for the views that may see them (the reporter's, officials'). */
+static json_t *attachments_json(struct http_request *req, const struct case_row *c)
+{
+    struct api *api = req->route_ctx;
+    struct attachment_row *rows;
+    size_t n;
+    json_t *out = json_array();
+    if (store_attachment_list(api->store, req->arena, c->id, &rows, &n) == 0)
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(
+                out, json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)rows[i].id,
+                               "filename", rows[i].filename, "media_type", rows[i].media_type,
+                               "size", (json_int_t)rows[i].size, "url",
+                               arena_printf(req->arena, "/api/v1/attachments/%lld",
+                                            (long long)rows[i].id)));
+    return out;
+}
+
 int api_track(struct http_request *req)
 {
     struct api *api = req->route_ctx;
     struct case_row c;
-    if (case_by_code(req, &c))
+    if (api_case_by_code(req, &c))
         return HTTP_DONE;
     const char *key = access_key_of(req);
     enum view view = VIEW_PUBLIC;
@@ -416,7 +434,10 @@ int api_track(struct http_request *req)
     if (store_case_events(api->store, req->arena, c.id, &ev, &nev))
         return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
     const char *mine = view == VIEW_REPORTER ? unseal(api, req->arena, &c) : NULL;
-    return api_json(req, 200, case_json(req, &c, view, ev, nev, mine));
+    json_t *o = case_json(req, &c, view, ev, nev, mine);
+    if (view == VIEW_REPORTER)
+        json_object_set_new(o, "attachments", attachments_json(req, &c));
+    return api_json(req, 200, o);
 }
 
 static int rated(struct http_request *req)
@@ -442,7 +463,7 @@ int api_track_rate(struct http_request *req)
     comment = comment ? arena_strdup(req->arena, comment) : NULL;
     json_decref(body);
     struct case_row c;
-    if (case_by_code(req, &c))
+    if (api_case_by_code(req, &c))
         return HTTP_DONE;
     if (!case_access_key_ok(&c, key))
         return api_problem(req, 403, "access_key", "this access key is not the case's");
@@ -460,7 +481,7 @@ int api_track_rate(struct http_request *req)
 /* ---- officials ---- */
 
 /* How an official relates to a unit: which roles cover it. */
-static struct case_actor actor_for(const struct identity *id, const struct case_row *c)
+struct case_actor api_case_actor(const struct identity *id, const struct case_row *c)
 {
     const char *path = c->unit_path;
     struct case_actor who = {
@@ -475,7 +496,7 @@ static struct case_actor actor_for(const struct identity *id, const struct case_
     return who;
 }
 
-static bool may_view(const struct case_actor *w)
+bool api_may_view(const struct case_actor *w)
 {
     return w->handler || w->leader || w->receptionist || w->inspector || w->admin;
 }
@@ -487,8 +508,8 @@ static enum view official_view(const struct case_actor *w)
 }
 
 /* Loads case {id} for an official who may see it; replies and returns non-zero otherwise. */
-static int official_case(struct http_request *req, struct identity *id, struct case_row *c,
-                         struct case_actor *who)
+int api_official_case(struct http_request *req, struct identity *id, struct case_row *c,
+                      struct case_actor *who)
 {
     struct api *api = req->route_ctx;
     char *end;
@@ -500,8 +521,8 @@ static int official_case(struct http_request *req, struct identity *id, struct c
         return api_problem(req, 404, NULL, "no such case"), 1;
     if (rc)
         return api_problem(req, 503, NULL, "the store is not answering; try again shortly"), 1;
-    *who = actor_for(id, c);
-    if (!may_view(who))
+    *who = api_case_actor(id, c);
+    if (!api_may_view(who))
         return api_problem(req, 403, NULL, "this case lies outside the units you serve"), 1;
     return 0;
 }
@@ -541,7 +562,7 @@ int api_case_get(struct http_request *req)
         return HTTP_DONE;
     struct case_row c;
     struct case_actor who;
-    if (official_case(req, id, &c, &who))
+    if (api_official_case(req, id, &c, &who))
         return HTTP_DONE;
     struct case_event_row *ev;
     size_t nev;
@@ -557,6 +578,7 @@ int api_case_get(struct http_request *req)
         if ((mask & (1u << a)) && case_actor_may(&who, (enum case_action)a))
             json_array_append_new(allowed, json_string(case_action_name((enum case_action)a)));
     json_object_set_new(o, "allowed_actions", allowed);
+    json_object_set_new(o, "attachments", attachments_json(req, &c));
     json_object_set_new(o, "similar", similar_json(req, &c));
     return api_json(req, 200, o);
 }
@@ -606,7 +628,7 @@ int api_case_act(struct http_request *req)
                            "close, reopen, merge or reveal");
     struct case_row c;
     struct case_actor who;
-    if (official_case(req, id, &c, &who))
+    if (api_official_case(req, id, &c, &who))
         return HTTP_DONE;
 
     struct case_target t = {0};
@@ -636,7 +658,7 @@ int api_case_act(struct http_request *req)
     struct case_row target;
     if (action == ACTION_MERGE && merge_into > 0 &&
         store_case_get(api->store, req->arena, merge_into, NULL, &target) == 0) {
-        struct case_actor tw = actor_for(id, &target);
+        struct case_actor tw = api_case_actor(id, &target);
         if (tw.handler || tw.leader)
             t.merge_into = &target;
     }
@@ -728,8 +750,8 @@ int api_cases_list(struct http_request *req)
             return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
     }
     struct case_row scope = {.unit_path = unit.path};
-    struct case_actor who = actor_for(id, &scope);
-    if (!may_view(&who))
+    struct case_actor who = api_case_actor(id, &scope);
+    if (!api_may_view(&who))
         return api_problem(req, 403, "unit", "this unit lies outside the units you serve");
     f.scope_unit_id = unit.id;
     const char *v;

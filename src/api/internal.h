@@ -5,6 +5,7 @@
 #include "api/api.h"
 #include "api/jsonin.h"
 #include "domain/access.h"
+#include "domain/petition.h"
 #include "http/server.h"
 #include "store/store.h"
 
@@ -20,6 +21,7 @@ struct api {
     struct api_config cfg;
     struct ratelimit *login_by_name, *login_by_ip, *submissions;
     const struct deadline_policy *policy; /* the jurisdiction's preset */
+    struct blobstore *blobs;              /* attachments, by content */
     /* GET /api/v1/units, built once per change of the unit tree */
     pthread_mutex_t units_lock;
     uint64_t units_generation;
@@ -65,5 +67,17 @@ int api_case_act(struct http_request *req);
 int api_track(struct http_request *req);
 int api_track_rate(struct http_request *req);
 int api_categories(struct http_request *req);
+int api_attach_official(struct http_request *req);
+int api_attach_reporter(struct http_request *req);
+int api_attachment_get(struct http_request *req);
+
+/* Shared by the case handlers (cases.c, attachments.c). Each replies (404, 403, 503) and
+ * returns non-zero when the case cannot be had. */
+
+int api_case_by_code(struct http_request *req, struct case_row *c);
+int api_official_case(struct http_request *req, struct identity *id, struct case_row *c,
+                      struct case_actor *who);
+struct case_actor api_case_actor(const struct identity *id, const struct case_row *c);
+bool api_may_view(const struct case_actor *w);
 
 #endif

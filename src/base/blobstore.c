@@ -154,8 +154,7 @@ int blobstore_put(struct blobstore *bs, const void *data, size_t len,
     if (rc)
         return rc;
     if (renameat(bs->dirfd, tmp, bs->dirfd, path) != 0) {
-        log_error("blob store %s: cannot rename %s to %s: %s", bs->dir, tmp, path,
-                  strerror(errno));
+        log_error("blob store %s: cannot rename %s to %s: %s", bs->dir, tmp, path, strerror(errno));
         unlinkat(bs->dirfd, tmp, 0);
         return AKAR_EIO;
     }
@@ -202,8 +201,8 @@ static void sweep_temps(const struct blobstore *bs)
     while ((e = readdir(d)) != NULL) {
         struct stat st;
         if (strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0 &&
-            fstatat(bs->dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-            S_ISREG(st.st_mode) && st.st_mtime < cutoff)
+            fstatat(bs->dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            st.st_mtime < cutoff)
             unlinkat(bs->dirfd, e->d_name, 0);
     }
     closedir(d);
@@ -230,8 +229,7 @@ struct blobstore *blobstore_open(const char *dir, char *err, size_t errlen)
     }
     if (mkdir(dir, 0700) == 0) {
         if (sync_parent(dir) != 0) {
-            snprintf(err, errlen, "cannot sync the directory holding %s: %s", dir,
-                     strerror(errno));
+            snprintf(err, errlen, "cannot sync the directory holding %s: %s", dir, strerror(errno));
             return NULL;
         }
     } else if (errno != EEXIST) {

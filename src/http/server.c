@@ -228,6 +228,26 @@ int http_reply(struct http_request *req, int status, const char *content_type, c
     return HTTP_DONE;
 }
 
+int http_reply_fd(struct http_request *req, int status, const char *content_type, int fd,
+                  size_t size)
+{
+    assert(!req->replied);
+    struct MHD_Response *resp = MHD_create_response_from_fd(size, fd);
+    if (!resp) {
+        close(fd);
+        return http_reply(req, 500, "text/plain", "cannot send the file", 20);
+    }
+    add_security_headers(resp);
+    MHD_add_response_header(resp, "Content-Type", content_type);
+    for (struct http_header *h = req->headers; h; h = h->next)
+        MHD_add_response_header(resp, h->name, h->value);
+    req->status = status;
+    req->replied = true;
+    MHD_queue_response(req->conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return HTTP_DONE;
+}
+
 int http_reply_shared(struct http_request *req, int status, struct MHD_Response *resp)
 {
     assert(!req->replied);
@@ -358,13 +378,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             req->too_large = true;
             return MHD_YES;
         }
-        char *grown = arena_alloc(req->arena, req->body_len + n + 1);
-        if (req->body_len)
-            memcpy(grown, req->body, req->body_len);
-        memcpy(grown + req->body_len, upload_data, n);
-        grown[req->body_len + n] = 0;
-        req->body = grown;
+        if (req->body_len + n + 1 > req->body_alloc) {
+            /* grow geometrically (from Content-Length when given): no quadratic copying */
+            size_t want = req->body_alloc ? req->body_alloc * 2 : 4096;
+            const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+            size_t declared = cl ? (size_t)strtoull(cl, NULL, 10) + 1 : 0;
+            if (declared > want)
+                want = declared;
+            while (want < req->body_len + n + 1)
+                want *= 2;
+            if (want > req->body_cap + 1)
+                want = req->body_cap + 1;
+            char *grown = arena_alloc(req->arena, want);
+            if (req->body_len)
+                memcpy(grown, req->body, req->body_len);
+            req->body = grown;
+            req->body_alloc = want;
+        }
+        char *body = (char *)req->body;
+        memcpy(body + req->body_len, upload_data, n);
         req->body_len += n;
+        body[req->body_len] = 0;
         return MHD_YES;
     }
 

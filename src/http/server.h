@@ -36,7 +36,7 @@ struct http_request {
     struct MHD_Connection *conn;
     int route;
     int64_t start_ns;
-    size_t body_cap;
+    size_t body_cap, body_alloc;
     bool too_large, timed_out, replied;
     int (*resume)(struct http_request *req);
     struct http_header *headers;
@@ -79,6 +79,9 @@ const char *http_allowed(struct http_request *req);
 /* Replies. body must live until the response is sent: arena memory or static data. */
 int http_reply(struct http_request *req, int status, const char *content_type, const char *body,
                size_t len);
+/* Replies with size bytes read from fd, which the server then owns and closes. */
+int http_reply_fd(struct http_request *req, int status, const char *content_type, int fd,
+                  size_t size);
 /* Replies with a prepared response shared between requests (see http_response_new). */
 int http_reply_shared(struct http_request *req, int status, struct MHD_Response *resp);
 /* Adds a header to this request's reply (copied into the arena). Before http_reply. */

@@ -1,0 +1,177 @@
+/* Attachments of petitions: photos and PDFs added by the reporter (with the access key) or by
+ * an official of the case's unit, kept by content outside the database, and downloaded only by
+ * those two. The type comes from the bytes, never from the name or the request's headers. */
+#include "api/internal.h"
+
+#include "base/arena.h"
+#include "base/blobstore.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/sniff.h"
+#include "base/utf8.h"
+#include "domain/cases.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ATTACHMENT_NAME_MAX 200
+
+struct pending_attachment {
+    struct store_write w;
+    struct http_request *req;
+};
+
+static void resume_when_done(struct store_write *w)
+{
+    struct pending_attachment *op = w->arg;
+    http_resume(op->req);
+}
+
+static int stored(struct http_request *req)
+{
+    struct pending_attachment *op = req->op;
+    if (op->w.rc == AKAR_EINVAL)
+        return api_problem(req, 422, NULL, op->w.errmsg);
+    if (op->w.rc)
+        return api_problem(req, 503, NULL, "the attachment could not be stored; try again");
+    http_add_header(req, "Location",
+                    arena_printf(req->arena, "/api/v1/attachments/%lld", (long long)op->w.id));
+    return api_json(req, 201,
+                    json_pack("{s:I, s:s, s:I, s:s, s:s}", "id", (json_int_t)op->w.id, "media_type",
+                              op->w.u.attachment.media_type, "size",
+                              (json_int_t)op->w.u.attachment.size, "filename",
+                              op->w.u.attachment.filename, "sha256", op->w.u.attachment.sha256));
+}
+
+/* The name to keep: ?filename= without any directory part or control character, valid UTF-8,
+ * else "attachment" with the sniffed type's extension. */
+static const char *clean_name(struct http_request *req, const char *media_type)
+{
+    const char *given = http_query(req, "filename");
+    if (given) {
+        const char *slash = strrchr(given, '/'), *bslash = strrchr(given, '\\');
+        if (slash || bslash)
+            given = (slash > bslash ? slash : bslash) + 1;
+    }
+    bool ok = given && *given && strlen(given) <= ATTACHMENT_NAME_MAX &&
+              utf8_valid(given, strlen(given), NULL) && strcmp(given, ".") && strcmp(given, "..");
+    for (const char *p = given; ok && *p; p++)
+        ok = (unsigned char)*p >= 0x20 && *p != 0x7f && *p != '"';
+    return ok ? given : arena_printf(req->arena, "attachment%s", sniff_extension(media_type));
+}
+
+/* Stores the request body as an attachment of case c by actor. */
+static int attach(struct http_request *req, const struct case_row *c, const char *actor)
+{
+    struct api *api = req->route_ctx;
+    if (!req->body_len)
+        return api_problem(req, 400, "body", "send the photo or PDF as the request body");
+    const char *type = sniff_media_type((const unsigned char *)req->body, req->body_len);
+    if (!type)
+        return api_problem(req, 415, "body",
+                           "only JPEG, PNG and WebP photos and PDF documents are accepted");
+    char hex[65];
+    if (blobstore_put(api->blobs, req->body, req->body_len, hex) != 0)
+        return api_problem(req, 503, NULL, "the attachment could not be stored; try again");
+    struct pending_attachment *op = arena_calloc(req->arena, sizeof *op);
+    op->req = req;
+    op->w.kind = STORE_W_ATTACHMENT_ADD;
+    op->w.actor = actor;
+    op->w.u.attachment.case_id = c->id;
+    op->w.u.attachment.size = (int64_t)req->body_len;
+    op->w.u.attachment.sha256 = arena_strdup(req->arena, hex);
+    op->w.u.attachment.media_type = type;
+    op->w.u.attachment.filename = clean_name(req, type);
+    op->w.done = resume_when_done;
+    op->w.arg = op;
+    req->op = op;
+    http_suspend(req, stored);
+    if (store_submit(api->store, &op->w) != 0) {
+        op->w.rc = AKAR_ESHUTDOWN;
+        http_resume(req);
+    }
+    return HTTP_SUSPENDED;
+}
+
+static const char *access_key_of(struct http_request *req)
+{
+    const char *k = http_header(req, "X-Access-Key");
+    return k ? k : http_query(req, "access_key");
+}
+
+int api_attach_reporter(struct http_request *req)
+{
+    struct case_row c;
+    if (api_case_by_code(req, &c))
+        return HTTP_DONE;
+    if (!case_access_key_ok(&c, access_key_of(req)))
+        return api_problem(req, 403, "access_key", "send the case's access key (X-Access-Key)");
+    if (!c.open)
+        return api_problem(req, 409, NULL, "the case is settled; nothing can be added to it");
+    return attach(req, &c, "reporter");
+}
+
+int api_attach_official(struct http_request *req)
+{
+    struct api *api = req->route_ctx;
+    struct identity *id = api_authenticate(api, req);
+    if (!id)
+        return HTTP_DONE;
+    struct case_row c;
+    struct case_actor who;
+    if (api_official_case(req, id, &c, &who))
+        return HTTP_DONE;
+    if (!who.handler && !who.leader && !who.receptionist)
+        return api_problem(req, 403, NULL, "your role here does not allow adding attachments");
+    return attach(req, &c, arena_printf(req->arena, "user:%lld", (long long)id->user.id));
+}
+
+/* RFC 6266: an ASCII fallback name and the exact UTF-8 name percent-encoded. */
+static const char *disposition(struct arena *a, const char *name)
+{
+    size_t n = strlen(name);
+    char *ascii = arena_alloc(a, n + 1), *enc = arena_alloc(a, 3 * n + 1);
+    size_t k = 0, e = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        ascii[k++] = ch < 0x80 && ch != '\\' ? (char)ch : '_';
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            strchr("-._~", ch))
+            enc[e++] = (char)ch;
+        else
+            e += (size_t)sprintf(enc + e, "%%%02X", ch);
+    }
+    ascii[k] = enc[e] = 0;
+    return arena_printf(a, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, enc);
+}
+
+int api_attachment_get(struct http_request *req)
+{
+    struct api *api = req->route_ctx;
+    char *end;
+    long long aid = strtoll(req->params[0], &end, 10);
+    struct attachment_row att;
+    if (*end || aid <= 0 || store_attachment_get(api->store, req->arena, aid, &att) != 0)
+        return api_problem(req, 404, NULL, "no such attachment");
+    struct case_row c;
+    if (store_case_get(api->store, req->arena, att.case_id, NULL, &c) != 0)
+        return api_problem(req, 404, NULL, "no such attachment");
+    const char *key = access_key_of(req);
+    if (!key || !case_access_key_ok(&c, key)) {
+        /* not the reporter: an official of the case's unit, or nobody */
+        struct identity *id = api_authenticate(api, req);
+        if (!id)
+            return HTTP_DONE;
+        struct case_actor who = api_case_actor(id, &c);
+        if (!api_may_view(&who))
+            return api_problem(req, 403, NULL, "this case lies outside the units you serve");
+    }
+    int fd;
+    size_t size;
+    if (blobstore_open_blob(api->blobs, att.sha256, &fd, &size) != 0)
+        return api_problem(req, 503, NULL, "the attachment's content is missing");
+    http_add_header(req, "Content-Disposition", disposition(req->arena, att.filename));
+    http_add_header(req, "Cache-Control", "private, no-store");
+    return http_reply_fd(req, 200, att.media_type, fd, size);
+}
