@@ -7,6 +7,7 @@
 #include "domain/demo.h"
 #include "store/store.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,6 +94,14 @@ int cli_init(int argc, char **argv)
         } else if (rc) {
             fprintf(stderr, "akar: %s\n", err);
         } else {
+            struct seal_key key;
+            char *key_path = arena_printf(keys, "%s.key", db);
+            rc = seal_key_load(key_path, &key, err, sizeof err);
+            if (rc == 0)
+                rc = demo_load_cases(s, &key, "vn", err, sizeof err);
+            sodium_memzero(&key, sizeof key);
+            if (rc)
+                fprintf(stderr, "akar: %s\n", err);
             size_t n;
             const struct demo_account *acc = demo_accounts(&n);
             printf("demo: loaded Ninh Thuận province. Demo accounts (for trying akar only):\n");

@@ -2,11 +2,14 @@
 #include "domain/demo.h"
 
 #include "base/arena.h"
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "base/tsv.h"
 #include "domain/access.h"
 #include "domain/account.h"
+#include "domain/cases.h"
+#include "domain/deadline.h"
 #include "domain/unit.h"
 #include "store/store.h"
 
@@ -133,6 +136,111 @@ int demo_load(struct store *s, char *err, size_t errlen)
     if (rc)
         snprintf(err, errlen, "loading the demo failed: %s", batch.errmsg);
 out:
+    arena_free(a);
+    return rc;
+}
+
+#define DAY_MS (24LL * 3600 * 1000)
+
+/* One demo action on case id at instant now, by an official who may do everything here. */
+static int demo_act(struct store *s, struct arena *a, struct case_env *env, int64_t id,
+                    const char *word, int64_t handler_id, int64_t previous_id, char *err,
+                    size_t errlen)
+{
+    struct case_row c, target;
+    if (store_case_get(s, a, id, NULL, &c) != 0)
+        return AKAR_ESTORE;
+    bool complex = word[strlen(word) - 1] == '!';
+    char name[16];
+    snprintf(name, sizeof name, "%.*s", (int)(strlen(word) - complex), word);
+    int action = case_action_parse(name);
+    struct case_actor who = {handler_id, true, true, true, false, true, true};
+    struct case_args args = {"Theo đề nghị của bộ phận tiếp dân (dữ liệu mẫu).",
+                             "Đã kiểm tra thực tế và có văn bản trả lời công dân (dữ liệu mẫu).",
+                             "Quyết định số 01/QĐ-UBND (mẫu)", complex};
+    struct case_target t = {0};
+    struct unit_row unit;
+    if (action == ACTION_TRANSFER && store_unit_get(s, a, "582", &unit) == 0)
+        t.unit = &unit;
+    if (action == ACTION_REOPEN) {
+        struct unit_row here;
+        if (store_unit_get(s, a, c.unit_code, &here) == 0 && here.parent_code &&
+            store_unit_get(s, a, here.parent_code, &unit) == 0)
+            t.unit = &unit;
+    }
+    if (action == ACTION_MERGE && store_case_get(s, a, previous_id, NULL, &target) == 0)
+        t.merge_into = &target;
+    struct store_write w = {
+        .kind = STORE_W_CASE_UPDATE, .actor = "cli:init --demo", .at_ms = env->now};
+    struct case_problem p = {0};
+    if (action < 0 || case_plan_action(env, a, &c, (enum case_action)action, &who,
+                                       "cli:init --demo", &args, &t, &w.u.case_update, &p)) {
+        snprintf(err, errlen, "demo case %lld: %s: %s", (long long)id, word, p.detail);
+        return AKAR_EINVAL;
+    }
+    int rc = store_write_sync(s, &w);
+    if (rc)
+        snprintf(err, errlen, "demo case %lld: %s", (long long)id, w.errmsg);
+    return rc;
+}
+
+int demo_load_cases(struct store *s, const struct seal_key *key, const char *preset, char *err,
+                    size_t errlen)
+{
+    struct arena *a = arena_new();
+    struct tsv_row *rows;
+    size_t n = tsv_parse(a, resource_get("cases.tsv"), &rows);
+    struct user_row handler;
+    int rc = store_user_get(s, a, "handler.vinhhai", &handler);
+    struct case_env env = {deadline_policy_get(preset), key, 0, NULL, 0};
+    if (!env.policy)
+        rc = AKAR_EINVAL;
+    int64_t now = clock_now_ms(), previous = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char **f = rows[i].fields;
+        if (rows[i].n != 8) {
+            snprintf(err, errlen, "cases.tsv line %d: 8 fields expected", rows[i].line);
+            rc = AKAR_EINVAL;
+            break;
+        }
+        env.now = now - atoi(f[0]) * DAY_MS;
+        struct unit_row unit;
+        rc = store_unit_get(s, a, f[2], &unit);
+        if (rc)
+            break;
+        struct case_intake in = {
+            .kind = (enum case_kind)case_kind_parse(f[1]),
+            .channel = CHANNEL_WEB,
+            .title = f[6],
+            .description = arena_printf(a, "%s. (Dữ liệu mẫu của bản demo.)", f[6]),
+            .category_code = strcmp(f[3], "-") ? f[3] : NULL,
+            .anonymous = strcmp(f[4], "anonymous") == 0,
+            .confidential = strcmp(f[4], "confidential") == 0,
+            .has_reporter = strcmp(f[5], "-") != 0,
+            .reporter = {strcmp(f[5], "-") ? f[5] : NULL, "0912 000 000", NULL, f[2]},
+        };
+        struct store_write w = {
+            .kind = STORE_W_CASE_CREATE, .actor = "cli:init --demo", .at_ms = env.now};
+        char access_key[CASE_ACCESS_KEY_CHARS + 1];
+        struct case_problem p = {0};
+        if (case_plan_intake(&env, a, &in, &unit, &w.u.case_new, access_key, &p)) {
+            snprintf(err, errlen, "cases.tsv line %d: %s", rows[i].line, p.detail);
+            rc = AKAR_EINVAL;
+            break;
+        }
+        rc = store_write_sync(s, &w);
+        if (rc) {
+            snprintf(err, errlen, "cases.tsv line %d: %s", rows[i].line, w.errmsg);
+            break;
+        }
+        char *save = NULL;
+        for (char *word = strtok_r(f[7], " ", &save); rc == 0 && word;
+             word = strtok_r(NULL, " ", &save)) {
+            env.now += DAY_MS;
+            rc = demo_act(s, a, &env, w.id, word, handler.id, previous, err, errlen);
+        }
+        previous = w.id;
+    }
     arena_free(a);
     return rc;
 }

@@ -4,6 +4,7 @@
 #define AKAR_DOMAIN_DEMO_H
 #include <stddef.h>
 
+struct seal_key;
 struct store;
 
 struct demo_account {
@@ -13,6 +14,10 @@ struct demo_account {
 /* Loads the demo into an empty store as one transaction. Returns 0, AKAR_EEXIST if the store
  * has units already (nothing is changed), or another error with a message in err. */
 int demo_load(struct store *s, char *err, size_t errlen);
+/* Adds the demo petitions (data/demo/cases.tsv) in their various states, planned by the
+ * petition rules as if they had arrived days ago. Needs the sealing key and the preset. */
+int demo_load_cases(struct store *s, const struct seal_key *key, const char *preset, char *err,
+                    size_t errlen);
 /* The demo accounts (static data), for printing. */
 const struct demo_account *demo_accounts(size_t *n);
 
