@@ -14,6 +14,7 @@
 #include "domain/cases.h"
 #include "domain/deadline.h"
 #include "domain/tracking.h"
+#include "notify/notify.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -79,9 +80,15 @@ struct pending {
     const char *revealed; /* reveal: the identity, shown in this one answer */
 };
 
+/* Writer thread, after the commit: messages the change queued go out now, not at the next
+ * tick of the delivery worker. */
 static void resume_when_done(struct store_write *w)
 {
     struct pending *op = w->arg;
+    if (w->rc == 0 &&
+        ((w->kind == STORE_W_CASE_CREATE && w->u.case_new.noutbox) ||
+         (w->kind == STORE_W_CASE_UPDATE && w->u.case_update.noutbox)))
+        notify_kick();
     http_resume(op->req);
 }
 
@@ -344,6 +351,15 @@ int api_cases_submit(struct http_request *req)
     if (id) {
         in.created_by = id->user.id;
         in.by_receptionist = access_has_role(id->grants, id->ngrants, ROLE_RECEPTIONIST, unit.path);
+    }
+    /* the public is throttled per address; a reception desk enters petitions for many people */
+    unsigned wait = in.by_receptionist ? 0 : ratelimit_wait(api->submissions, ip_key, now / 1000);
+    if (wait) {
+        http_add_header(req, "Retry-After", arena_printf(req->arena, "%u", wait));
+        return api_problem(req, 429, NULL,
+                           arena_printf(req->arena,
+                                        "too many petitions from here; try again in %u seconds",
+                                        wait));
     }
     struct case_env env = {api->policy, api->cfg.key, now, NULL, 0};
     struct webhook_row *hooks;

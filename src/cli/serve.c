@@ -9,7 +9,10 @@
 #include "base/seal.h"
 #include "cli/cli.h"
 #include "domain/account.h"
+#include "domain/sweep.h"
 #include "http/server.h"
+#include "notify/mail.h"
+#include "notify/notify.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -33,6 +36,15 @@ static void purge_sessions(struct store *s)
         log_info("removed %lld expired sessions", (long long)w.id);
 }
 
+/* Hourly: expired sessions go, and leaders hear of cases about to become overdue. */
+static void housekeeping(struct store *s)
+{
+    purge_sessions(s);
+    int warned;
+    if (sweep_due_soon(s, clock_now_ms(), SWEEP_WINDOW_MS, &warned) == 0 && warned)
+        log_info("deadline sweep: warned about %d cases due within 48 hours", warned);
+}
+
 static int open_access_log(const char *where)
 {
     if (!where || strcmp(where, "-") == 0)
@@ -45,23 +57,68 @@ static int open_access_log(const char *where)
     return fd < 0 ? -2 : fd;
 }
 
+/* The notification worker's settings from --smtp and --mail-from (both or neither), and
+ * AKAR_NOTIFY_BACKOFF_SCALE (tests shrink the retry delays with it). Prints the problem and
+ * returns -1 when they are unusable. */
+static int notify_options(const struct cli_opt *opts, size_t n, struct notify_config *nc)
+{
+    const char *scale = getenv("AKAR_NOTIFY_BACKOFF_SCALE");
+    char *end = NULL;
+    *nc = (struct notify_config){.smtp_url = cli_get(opts, n, "smtp"),
+                                 .mail_from = cli_get(opts, n, "mail-from"),
+                                 .backoff_scale = scale ? strtod(scale, &end) : 1};
+    if (scale && (end == scale || *end || !(nc->backoff_scale > 0))) {
+        fprintf(stderr, "akar: AKAR_NOTIFY_BACKOFF_SCALE must be a number above 0\n");
+        return -1;
+    }
+    if (!nc->smtp_url != !nc->mail_from) {
+        fprintf(stderr, "akar: --smtp and --mail-from go together\n");
+        return -1;
+    }
+    if (nc->smtp_url && strncmp(nc->smtp_url, "smtp://", 7) != 0 &&
+        strncmp(nc->smtp_url, "smtps://", 8) != 0) {
+        fprintf(stderr, "akar: --smtp takes smtp://HOST:PORT or smtps://HOST:PORT\n");
+        return -1;
+    }
+    if (nc->mail_from && !mail_address_ok(nc->mail_from)) {
+        fprintf(stderr, "akar: --mail-from takes a plain address, like akar@example.org\n");
+        return -1;
+    }
+    return 0;
+}
+
 int cli_serve(int argc, char **argv)
 {
     struct cli_opt opts[] = {{"db", false, NULL, false},
                              {"listen", false, NULL, false},
                              {"threads", false, NULL, false},
                              {"access-log", false, NULL, false},
-                             {"secure-cookies", true, NULL, false}};
+                             {"secure-cookies", true, NULL, false},
+                             {"smtp", false, NULL, false},
+                             {"mail-from", false, NULL, false},
+                             {"submit-limit", false, NULL, false}};
     if (cli_parse(argc, argv, 1, opts, N(opts)) != 0)
         return 2;
     const char *db = cli_get(opts, N(opts), "db");
     const char *listen = cli_get(opts, N(opts), "listen");
     if (!db || !listen) {
         fprintf(stderr, "usage: akar serve --db PATH --listen HOST:PORT [--threads N] "
-                        "[--access-log FILE|-|off] [--secure-cookies]\n");
+                        "[--access-log FILE|-|off] [--secure-cookies] "
+                        "[--smtp smtp://HOST:PORT --mail-from ADDRESS] [--submit-limit N]\n");
         return 2;
     }
+    struct notify_config nc;
+    if (notify_options(opts, N(opts), &nc) != 0)
+        return 2;
     const char *threads = cli_get(opts, N(opts), "threads");
+    /* --submit-limit: petitions accepted per client address per 10 minutes (default 30) */
+    const char *limit = cli_get(opts, N(opts), "submit-limit");
+    char *limit_end = NULL;
+    unsigned long submit_limit = limit ? strtoul(limit, &limit_end, 10) : 0;
+    if (limit && (limit_end == limit || *limit_end || submit_limit < 1 || submit_limit > 1000000)) {
+        fprintf(stderr, "akar: --submit-limit takes a number from 1 to 1000000\n");
+        return 2;
+    }
     int access_fd = open_access_log(cli_get(opts, N(opts), "access-log"));
     if (access_fd == -2)
         return 1;
@@ -109,11 +166,18 @@ int cli_serve(int argc, char **argv)
         store_close(store);
         return 1;
     }
-    struct api_config ac = {
-        .secure_cookies = cli_has(opts, N(opts), "secure-cookies"), .preset = preset, .key = &key};
+    char *blob_dir = xmalloc(strlen(db) + 7);
+    sprintf(blob_dir, "%s.blobs", db);
+    struct api_config ac = {.secure_cookies = cli_has(opts, N(opts), "secure-cookies"),
+                            .blob_dir = blob_dir,
+                            .submit_per_window = (unsigned)submit_limit,
+                            .preset = preset,
+                            .key = &key};
     struct api *api = api_new(store, &ac);
     if (!api) {
-        fprintf(stderr, "akar: the jurisdiction preset \"%s\" is unknown\n", preset);
+        fprintf(stderr, "akar: the preset \"%s\" is unknown or %s cannot be opened\n", preset,
+                blob_dir);
+        free(blob_dir);
         arena_free(meta);
         http_server_stop(srv, 0);
         store_close(store);
@@ -124,11 +188,21 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "akar: %s\n", err);
         http_server_stop(srv, 0);
         api_free(api);
+        free(blob_dir);
         store_close(store);
         arena_free(meta);
         return 1;
     }
-    purge_sessions(store);
+    if (notify_start(store, &nc) != 0) {
+        fprintf(stderr, "akar: the notification worker cannot start\n");
+        http_server_stop(srv, 0);
+        api_free(api);
+        free(blob_dir);
+        store_close(store);
+        arena_free(meta);
+        return 1;
+    }
+    housekeeping(store);
     printf("akar: serving %s on http://%.*s:%u\n", db, (int)(strrchr(listen, ':') - listen), listen,
            http_server_port(srv));
     fflush(stdout);
@@ -139,11 +213,13 @@ int cli_serve(int argc, char **argv)
         if (sig == SIGTERM || sig == SIGINT)
             break;
         if (sig < 0 && errno == EAGAIN)
-            purge_sessions(store);
+            housekeeping(store);
     }
     log_info("stopping: draining %u requests in flight", http_server_active(srv));
     http_server_stop(srv, DRAIN_MS);
     api_free(api);
+    free(blob_dir);
+    notify_stop();
     store_close(store);
     arena_free(meta);
     sodium_memzero(&key, sizeof key);

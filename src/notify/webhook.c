@@ -17,11 +17,12 @@ void webhook_signature(const char *secret, const char *body, size_t len,
 {
     crypto_auth_hmacsha256_state st;
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    char hex[2 * sizeof mac + 1];
     crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
     crypto_auth_hmacsha256_final(&st, mac);
-    memcpy(out, "sha256=", 7);
-    sodium_bin2hex(out + 7, WEBHOOK_SIGNATURE_SIZE - 7, mac, sizeof mac);
+    sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+    snprintf(out, WEBHOOK_SIGNATURE_SIZE, "sha256=%s", hex);
     sodium_memzero(&st, sizeof st);
 }
 

@@ -245,6 +245,12 @@ static char *server_stderr(const struct ht_server *srv)
 
 void ht_server_start(struct ht_server *srv, const char *db, const char *access_log)
 {
+    ht_server_start_with(srv, db, access_log, NULL);
+}
+
+void ht_server_start_with(struct ht_server *srv, const char *db, const char *access_log,
+                          const char *const *extra)
+{
     static unsigned serial;
     memset(srv, 0, sizeof *srv);
     srv->stdout_fd = -1;
@@ -269,10 +275,11 @@ void ht_server_start(struct ht_server *srv, const char *db, const char *access_l
         dup2(devnull, 0);
         dup2(out[1], 1);
         dup2(err, 2);
-        const char *argv[] = {
+        const char *argv[MAX_ARGS] = {
             ht_akar(),  "serve",       "--db",         db,
-            "--listen", "127.0.0.1:0", "--access-log", access_log ? access_log : "off",
-            NULL};
+            "--listen", "127.0.0.1:0", "--access-log", access_log ? access_log : "off"};
+        for (size_t i = 8; extra && *extra && i < MAX_ARGS - 1; i++)
+            argv[i] = *extra++;
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }
@@ -681,4 +688,78 @@ int ht_env_teardown(void **state)
     free(env);
     *state = NULL;
     return status == 0 ? 0 : -1;
+}
+
+/* ---- accounts and authenticated calls ---- */
+
+void ht_user_add(const char *db, const char *login, const char *unit, const char *role,
+                 const char *password)
+{
+    char *input = xmalloc(strlen(password) + 2), *out;
+    sprintf(input, "%s\n", password);
+    int rc = ht_akar_run(input, &out, "user", "add", "--db", db, "--login", login, "--unit", unit,
+                         "--role", role, HT_END);
+    free(input);
+    if (rc != 0)
+        fail_msg("akar user add %s exited %d: %s", login, rc, out);
+    free(out);
+}
+
+void ht_call(unsigned port, const char *method, const char *path, const char *token,
+             const char *json, struct ht_response *r)
+{
+    char auth[128] = "";
+    if (token)
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    ht_do(port,
+          &(struct ht_request){.method = method,
+                               .path = path,
+                               .content_type = json ? "application/json" : NULL,
+                               .body = json,
+                               .headers = {token ? auth : NULL}},
+          r);
+}
+
+int ht_do_on(void *curl, unsigned port, const struct ht_request *q, struct ht_response *r)
+{
+    CURL *c = curl;
+    memset(r, 0, sizeof *r);
+    curl_easy_reset(c);
+    char url[2048];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, q->path);
+    struct buf body = {0};
+    struct curl_slist *hdrs = curl_slist_append(NULL, "Expect:");
+    if (q->content_type) {
+        char ct[256];
+        snprintf(ct, sizeof ct, "Content-Type: %s", q->content_type);
+        hdrs = curl_slist_append(hdrs, ct);
+    }
+    for (size_t i = 0; i < sizeof q->headers / sizeof q->headers[0] && q->headers[i]; i++)
+        hdrs = curl_slist_append(hdrs, q->headers[i]);
+    const char *method = q->method ? q->method : q->body ? "POST" : "GET";
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    if (q->body || strcmp(method, "POST") == 0) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, q->body ? q->body : "");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                         (curl_off_t)(q->body ? (q->body_len ? q->body_len : strlen(q->body)) : 0));
+    }
+    if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    r->curl_code = (int)rc;
+    curl_slist_free_all(hdrs);
+    if (!body.data)
+        buf_puts(&body, "");
+    r->body = body.data;
+    r->body_len = body.len;
+    return r->status ? 0 : (int)(rc ? rc : CURLE_RECV_ERROR);
 }

@@ -48,6 +48,9 @@ struct ht_server {
 /* Starts `akar serve --db db --listen 127.0.0.1:0 [--access-log access_log]` and waits for its
  * first line to learn the port; fails the test (with the server's stderr) if it does not come. */
 void ht_server_start(struct ht_server *srv, const char *db, const char *access_log);
+/* The same with more arguments for akar serve: extra is NULL or a NULL-terminated list. */
+void ht_server_start_with(struct ht_server *srv, const char *db, const char *access_log,
+                          const char *const *extra);
 /* The exit status once the server has exited, or -1 if it still runs after timeout_ms. */
 int ht_server_wait(struct ht_server *srv, int timeout_ms);
 /* SIGTERM, then waits up to 20 s (SIGKILL after that). Returns the exit status as
@@ -123,5 +126,19 @@ struct ht_env {
  * does not exit 0 on SIGTERM. */
 int ht_env_setup(void **state);
 int ht_env_teardown(void **state);
+
+/* ---- accounts and authenticated calls ---- */
+
+/* `akar user add` on db with password on its standard input; fails the test unless it exits 0. */
+void ht_user_add(const char *db, const char *login, const char *unit, const char *role,
+                 const char *password);
+/* Sends method path with the bearer token (NULL: none) and json (NULL: no body) as
+ * application/json, and fills r. */
+void ht_call(unsigned port, const char *method, const char *path, const char *token,
+             const char *json, struct ht_response *r);
+/* Like ht_do, but on the caller's libcurl easy handle (a CURL *, reset and reused, so its
+ * connection is kept) and safe from any thread: it never fails the test. Returns 0, or the
+ * libcurl error code with r->status 0 when no response came; r is to be freed either way. */
+int ht_do_on(void *curl, unsigned port, const struct ht_request *q, struct ht_response *r);
 
 #endif

@@ -2,6 +2,7 @@
  * attachments, webhooks and the outbox rows that changes queue. Called from sqlite.c's write
  * dispatch and read table. */
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
@@ -207,12 +208,46 @@ static int collect_cases(struct arena *a, sqlite3_stmt *st, struct case_row **ro
     return rc == SQLITE_DONE ? 0 : AKAR_ESTORE;
 }
 
-/* Turns what a person typed into an FTS5 query of quoted terms joined by op ("" or "OR "):
- * no FTS5 syntax from the input survives. NULL if nothing searchable is left. */
+/* Most d-letters of one term written both ways (2^3 spellings at most). */
+#define FTS_D_VARIANTS 3
+
+/* The byte length of a "d", "D", "đ" or "Đ" at p, else 0. */
+static size_t d_letter(const char *p)
+{
+    if (*p == 'd' || *p == 'D')
+        return 1;
+    if ((unsigned char)p[0] == 0xC4 && ((unsigned char)p[1] == 0x90 || (unsigned char)p[1] == 0x91))
+        return 2;
+    return 0;
+}
+
+/* Appends term[0..n) quoted, with its first FTS_D_VARIANTS d-letters spelt "d" or "đ" as the
+ * bits of spelling say. */
+static void fts_term(struct buf *b, const char *term, size_t n, unsigned spelling)
+{
+    buf_puts(b, "\"");
+    for (size_t i = 0, k = 0; i < n;) {
+        size_t d = d_letter(term + i);
+        if (d && k < FTS_D_VARIANTS) {
+            buf_puts(b, spelling & (1u << k++) ? "\xC4\x91" : "d");
+            i += d;
+            continue;
+        }
+        if (term[i] == '"')
+            buf_puts(b, "\"");
+        buf_append(b, term + i++, 1);
+    }
+    buf_puts(b, "\"");
+}
+
+/* Turns what a person typed into an FTS5 query of quoted terms joined by op ("" for AND, or
+ * "OR "):
+ * no FTS5 syntax from the input survives. NULL if nothing searchable is left. The tokenizer
+ * folds diacritics but keeps "đ" apart from "d" (it is a letter of its own, not a d with a
+ * mark), so a term with d-letters asks for each spelling: "dat" finds "đất" and "đat" "dat". */
 static char *fts_query(struct arena *a, const char *text, const char *op)
 {
-    size_t n = strlen(text);
-    char *out = arena_alloc(a, n * 2 + n * 6 + 8), *o = out;
+    struct buf b = {0};
     const char *p = text;
     bool any = false;
     while (*p) {
@@ -220,21 +255,30 @@ static char *fts_query(struct arena *a, const char *text, const char *op)
             p++;
         if (!*p)
             break;
-        if (any) {
-            strcpy(o, op[0] ? " OR " : " ");
-            o += strlen(o);
-        }
-        *o++ = '"';
+        const char *term = p;
+        unsigned ds = 0;
         while (*p && (unsigned char)*p > ' ') {
-            if (*p == '"')
-                *o++ = '"';
-            *o++ = *p++;
+            size_t d = d_letter(p);
+            ds += d != 0;
+            p += d ? d : 1;
         }
-        *o++ = '"';
+        if (any)
+            buf_puts(&b, op[0] ? " OR " : " AND ");
+        unsigned spellings = 1u << (ds < FTS_D_VARIANTS ? ds : FTS_D_VARIANTS);
+        if (spellings > 1)
+            buf_puts(&b, "(");
+        for (unsigned v = 0; v < spellings; v++) {
+            if (v)
+                buf_puts(&b, " OR ");
+            fts_term(&b, term, (size_t)(p - term), v);
+        }
+        if (spellings > 1)
+            buf_puts(&b, ")");
         any = true;
     }
-    *o = 0;
-    return any ? out : NULL;
+    char *out = any ? arena_strdup(a, b.data) : NULL;
+    buf_release(&b);
+    return out;
 }
 
 int sq_case_get(struct sq *q, struct arena *a, int64_t id, const char *code, struct case_row *out)
