@@ -85,9 +85,8 @@ struct pending {
 static void resume_when_done(struct store_write *w)
 {
     struct pending *op = w->arg;
-    if (w->rc == 0 &&
-        ((w->kind == STORE_W_CASE_CREATE && w->u.case_new.noutbox) ||
-         (w->kind == STORE_W_CASE_UPDATE && w->u.case_update.noutbox)))
+    if (w->rc == 0 && ((w->kind == STORE_W_CASE_CREATE && w->u.case_new.noutbox) ||
+                       (w->kind == STORE_W_CASE_UPDATE && w->u.case_update.noutbox)))
         notify_kick();
     http_resume(op->req);
 }
@@ -453,6 +452,20 @@ int api_track(struct http_request *req)
     json_t *o = case_json(req, &c, view, ev, nev, mine);
     if (view == VIEW_REPORTER)
         json_object_set_new(o, "attachments", attachments_json(req, &c));
+    /* a merged case's reporter follows the case it was merged into: its public progress,
+     * never its code or its reporter */
+    struct case_row kept;
+    struct case_event_row *kev;
+    size_t nkev;
+    if (c.merged_into && store_case_get(api->store, req->arena, c.merged_into, NULL, &kept) == 0 &&
+        store_case_events(api->store, req->arena, kept.id, &kev, &nkev) == 0) {
+        json_t *k = json_pack("{s:s, s:s, s:b, s:o}", "status", kept.status, "due_at",
+                              when(req->arena, kept.due_at), "open", kept.open, "timeline",
+                              timeline_json(req->arena, kev, nkev, VIEW_PUBLIC));
+        if (kept.answer && report_public(&kept))
+            json_object_set_new(k, "answer", json_string(kept.answer));
+        json_object_set_new(o, "merged_into", k);
+    }
     return api_json(req, 200, o);
 }
 
