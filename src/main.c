@@ -14,6 +14,8 @@ static const struct {
     {"user", cli_user,
      "user add --db PATH --login L --unit CODE --role ROLE   (password on stdin)"},
     {"unit", cli_unit, "unit add|list --db PATH ...                manage the unit tree"},
+    {"category", cli_category,
+     "category add|list --db PATH --unit CODE ...  petition categories and departments"},
     {"audit", cli_audit, "audit verify --db PATH                     check the audit chain"},
     {"sweep", cli_sweep,
      "sweep --db PATH [--at INSTANT] [--within HOURS]   warn of cases due soon"},

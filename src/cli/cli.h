@@ -12,6 +12,7 @@ int cli_unit(int argc, char **argv);
 int cli_audit(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
+int cli_category(int argc, char **argv);
 
 /* Options of the form --name VALUE or --flag. */
 struct cli_opt {

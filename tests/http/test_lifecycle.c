@@ -318,6 +318,58 @@ static void test_cli_writes_beside_a_running_server_keep_one_chain(void **state)
                      3);
 }
 
+/* A unit's administrators add categories from the command line; the public list shows the
+ * nearest unit's category first, and bad or repeated ones change nothing. */
+static void test_category_add_is_offered_to_the_subtree(void **state)
+{
+    struct life *l = *state;
+    const char *db = demo_copy(l);
+    char *out;
+    int rc = ht_akar_run(NULL, &out, "category", "add", "--db", db, "--unit", "586.01", "--code",
+                         "fisheries", "--name", "Thủy sản", "--department", "pnn",
+                         "--department-name", "Phòng Nông nghiệp", HT_END);
+    if (rc != 0)
+        fail_msg("category add exited %d: %s", rc, out);
+    free(out);
+    long long before = ht_db_int(db, "SELECT count(*) FROM categories");
+    assert_int_equal(ht_akar_run(NULL, &out, "category", "add", "--db", db, "--unit", "586.01",
+                                 "--code", "fisheries", "--name", "again", HT_END),
+                     1);
+    free(out);
+    assert_int_equal(ht_akar_run(NULL, &out, "category", "add", "--db", db, "--unit", "586.01",
+                                 "--code", "Bad Code", "--name", "x", HT_END),
+                     2);
+    free(out);
+    assert_int_equal(ht_db_int(db, "SELECT count(*) FROM categories"), before);
+
+    ht_server_start(&l->a, db, NULL);
+    struct ht_response r;
+    ht_get(l->a.port, "/api/v1/categories?unit=586.01.01", &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"fisheries\""));
+    assert_non_null(strstr(r.body, "Phòng Nông nghiệp"));
+    /* land is offered at 586 and at 58: listed once, with the district's department */
+    json_t *doc = ht_json(&r);
+    json_t *cat;
+    size_t i, lands = 0;
+    json_array_foreach(json_object_get(doc, "categories"), i, cat)
+    {
+        if (strcmp(json_string_value(json_object_get(cat, "code")), "land") != 0)
+            continue;
+        lands++;
+        assert_string_equal(json_string_value(json_object_get(cat, "department")),
+                            "Phòng Tài nguyên và Môi trường huyện Ninh Hải");
+    }
+    assert_int_equal(lands, 1);
+    json_decref(doc);
+    ht_response_free(&r);
+    ht_get(l->a.port, "/api/v1/categories?unit=582.01", &r);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, "fisheries"));
+    ht_response_free(&r);
+    assert_int_equal(ht_server_stop(&l->a), 0);
+}
+
 static void test_backup_refuses_its_own_source(void **state)
 {
     struct life *l = *state;
@@ -380,6 +432,7 @@ int main(void)
         cmocka_unit_test_teardown(test_backup_while_serving_gives_a_servable_copy, test_teardown),
         cmocka_unit_test_teardown(test_cli_writes_beside_a_running_server_keep_one_chain,
                                   test_teardown),
+        cmocka_unit_test_teardown(test_category_add_is_offered_to_the_subtree, test_teardown),
         cmocka_unit_test_teardown(test_backup_refuses_its_own_source, test_teardown),
         cmocka_unit_test_teardown(test_audit_verify_names_a_tampered_entry, test_teardown),
         cmocka_unit_test_teardown(test_user_add_refuses_a_short_password, test_teardown),
