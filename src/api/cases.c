@@ -131,6 +131,9 @@ static int problem_from(struct http_request *req, const struct case_problem *p)
         return api_problem(req, status, p->field[0] ? p->field : NULL,
                            arena_printf(req->arena, "%s; allowed now: %s", p->detail, list));
     }
+    if (p->rc == AKAR_ECONFLICT && strcmp(p->field, "action") == 0)
+        return api_problem(req, status, "action",
+                           arena_printf(req->arena, "%s; no action is possible now", p->detail));
     return api_problem(req, status, p->field[0] ? p->field : NULL, p->detail);
 }
 
