@@ -27,13 +27,21 @@ static const char SQL_CASE_BY_ID[] =
     "SELECT " CASE_COLUMNS "FROM cases c " CASE_JOINS "WHERE c.id = ?1";
 static const char SQL_CASE_BY_CODE[] =
     "SELECT " CASE_COLUMNS "FROM cases c " CASE_JOINS "WHERE c.tracking_code = ?1";
-static const char SQL_CASE_LIST[] =
+/* An inbox page must be one index range read in (due_at, case_id) order, never a sort of the
+ * whole subtree: open cases come from case_scope's primary key (unit_id, open, due_at,
+ * case_id), open and settled ones together from case_scope_due (unit_id, due_at, case_id). */
+#define CASE_LIST_FILTERS                                                                          \
+    "AND (s.due_at, s.case_id) > (?3, ?4) "                                                        \
+    "AND (?5 IS NULL OR c.kind = ?5) AND (?6 IS NULL OR c.status = ?6) "                           \
+    "AND (?7 IS NULL OR cat.code = ?7) AND (?8 IS NULL OR s.due_at < ?8) "                         \
+    "AND (?9 IS NULL OR c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?9)) "          \
+    "ORDER BY s.due_at, s.case_id LIMIT ?10"
+static const char SQL_CASE_LIST_OPEN[] =
     "SELECT " CASE_COLUMNS "FROM case_scope s JOIN cases c ON c.id = s.case_id " CASE_JOINS
-    "WHERE s.unit_id = ?1 AND s.open IN (1, ?2) AND (s.due_at, s.case_id) > (?3, ?4) "
-    "AND (?5 IS NULL OR c.kind = ?5) AND (?6 IS NULL OR c.status = ?6) "
-    "AND (?7 IS NULL OR cat.code = ?7) AND (?8 IS NULL OR s.due_at < ?8) "
-    "AND (?9 IS NULL OR c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?9)) "
-    "ORDER BY s.due_at, s.case_id LIMIT ?10";
+    "WHERE s.unit_id = ?1 AND s.open = 1 " CASE_LIST_FILTERS;
+static const char SQL_CASE_LIST_ALL[] =
+    "SELECT " CASE_COLUMNS "FROM case_scope s JOIN cases c ON c.id = s.case_id " CASE_JOINS
+    "WHERE s.unit_id = ?1 " CASE_LIST_FILTERS;
 static const char SQL_CASE_SIMILAR[] =
     "SELECT " CASE_COLUMNS "FROM cases_fts f JOIN cases c ON c.id = f.rowid " CASE_JOINS
     "JOIN case_scope s ON s.case_id = c.id AND s.unit_id = ?1 AND s.open = 1 "
@@ -331,11 +339,11 @@ int sq_case_list(struct sq *q, struct arena *a, const struct case_filter *f, str
                  size_t *n)
 {
     struct conn *c = sq_reader(q);
-    sqlite3_stmt *st = c ? sq_prepare(c, SQL_CASE_LIST) : NULL;
+    sqlite3_stmt *st =
+        c ? sq_prepare(c, f->only_open ? SQL_CASE_LIST_OPEN : SQL_CASE_LIST_ALL) : NULL;
     if (!st)
         return AKAR_ESTORE;
     sqlite3_bind_int64(st, 1, f->scope_unit_id);
-    sqlite3_bind_int(st, 2, f->only_open ? 1 : 0);
     sqlite3_bind_int64(st, 3, f->has_cursor ? f->after_due : INT64_MIN);
     sqlite3_bind_int64(st, 4, f->has_cursor ? f->after_id : INT64_MIN);
     bind_text_or_null(st, 5, f->kind);

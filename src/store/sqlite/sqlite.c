@@ -365,6 +365,8 @@ static int sq_open(const char *url, enum store_open_mode mode, void **impl, int 
         *have = *known;
     }
     sqlite3_exec(q->writer.db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+    /* each write's savepoint journal stays in memory instead of a temporary file */
+    sqlite3_exec(q->writer.db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
     rc = read_head(&q->writer, &q->head_seq, q->head_hash);
     if (rc != 0) {
         snprintf(err, errlen, "%s: the audit chain head is unreadable", url);
