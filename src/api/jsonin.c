@@ -134,6 +134,18 @@ static bool type_ok(json_t *v, enum jsonin_type t)
     return false;
 }
 
+/* Writes prefix.key into path, cut at a character boundary if it does not fit. */
+static void member_path(char *path, size_t n, const char *prefix, const char *key)
+{
+    int len = snprintf(path, n, "%s%s%s", prefix, *prefix ? "." : "", key);
+    if (len >= 0 && (size_t)len >= n) {
+        size_t end = n - 1;
+        while (end > 0 && ((unsigned char)path[end] & 0xC0) == 0x80)
+            end--; /* path[end] starts the character that was cut: drop it */
+        path[end] = 0;
+    }
+}
+
 /* Checks obj's members against fields; prefix names the enclosing object ("" at the top). */
 static bool check_object(json_t *obj, const struct jsonin_field *fields, size_t n,
                          const char *prefix, struct jsonin_error *err)
@@ -143,7 +155,7 @@ static bool check_object(json_t *obj, const struct jsonin_field *fields, size_t 
     char path[128], detail[512];
     json_object_foreach(obj, key, v)
     {
-        snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", key);
+        member_path(path, sizeof path, prefix, key);
         const struct jsonin_field *f = NULL;
         for (size_t i = 0; i < n && !f; i++)
             if (strcmp(fields[i].name, key) == 0)
@@ -175,7 +187,7 @@ static bool check_object(json_t *obj, const struct jsonin_field *fields, size_t 
     for (size_t i = 0; i < n; i++) {
         json_t *m = json_object_get(obj, fields[i].name);
         if (fields[i].required && (!m || json_is_null(m))) {
-            snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", fields[i].name);
+            member_path(path, sizeof path, prefix, fields[i].name);
             set_err(err, path, "%s is required", path);
             return false;
         }
