@@ -138,12 +138,10 @@ static bool type_ok(json_t *v, enum jsonin_type t)
 static void member_path(char *path, size_t n, const char *prefix, const char *key)
 {
     int len = snprintf(path, n, "%s%s%s", prefix, *prefix ? "." : "", key);
-    if (len >= 0 && (size_t)len >= n) {
-        size_t end = n - 1;
-        while (end > 0 && ((unsigned char)path[end] & 0xC0) == 0x80)
-            end--; /* path[end] starts the character that was cut: drop it */
-        path[end] = 0;
-    }
+    size_t bad;
+    /* the key is valid UTF-8, so only a character cut at the end can make the path invalid */
+    if (len >= 0 && (size_t)len >= n && !utf8_valid(path, strlen(path), &bad))
+        path[bad] = 0;
 }
 
 /* Checks obj's members against fields; prefix names the enclosing object ("" at the top). */
