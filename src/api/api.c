@@ -10,6 +10,7 @@
 #include "domain/account.h"
 #include "domain/deadline.h"
 #include "http/cookie.h"
+#include "notify/notify.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -229,6 +230,38 @@ struct identity *api_authenticate(struct api *api, struct http_request *req)
         id->grants[i] =
             (struct access_grant){(enum role)role_parse(g[i].role), g[i].unit_code, g[i].unit_path};
     return id;
+}
+
+/* Writer thread, after the commit: messages the change queued go out now rather than at the
+ * delivery worker's next tick; then the request carries on. */
+static void resume_after_commit(struct store_write *w)
+{
+    struct http_request *req = w->arg;
+    if (w->rc == 0 && ((w->kind == STORE_W_CASE_CREATE && w->u.case_new.noutbox) ||
+                       (w->kind == STORE_W_CASE_UPDATE && w->u.case_update.noutbox)))
+        notify_kick();
+    http_resume(req);
+}
+
+int api_submit(struct http_request *req, void *op, struct store_write *w,
+               int (*then)(struct http_request *req))
+{
+    struct api *api = req->route_ctx;
+    w->done = resume_after_commit;
+    w->arg = req;
+    req->op = op;
+    http_suspend(req, then);
+    if (store_submit(api->store, w) != 0) {
+        w->rc = AKAR_ESHUTDOWN;
+        http_resume(req);
+    }
+    return HTTP_SUSPENDED;
+}
+
+const char *api_access_key(struct http_request *req)
+{
+    const char *k = http_header(req, "X-Access-Key");
+    return k ? k : http_query(req, "access_key");
 }
 
 int api_not_found(struct http_request *req)

@@ -17,31 +17,20 @@
 
 #define ATTACHMENT_NAME_MAX 200
 
-struct pending_attachment {
-    struct store_write w;
-    struct http_request *req;
-};
-
-static void resume_when_done(struct store_write *w)
-{
-    struct pending_attachment *op = w->arg;
-    http_resume(op->req);
-}
-
 static int stored(struct http_request *req)
 {
-    struct pending_attachment *op = req->op;
-    if (op->w.rc == AKAR_EINVAL)
-        return api_problem(req, 422, NULL, op->w.errmsg);
-    if (op->w.rc)
+    struct store_write *w = req->op;
+    if (w->rc == AKAR_EINVAL)
+        return api_problem(req, 422, NULL, w->errmsg);
+    if (w->rc)
         return api_problem(req, 503, NULL, "the attachment could not be stored; try again");
     http_add_header(req, "Location",
-                    arena_printf(req->arena, "/api/v1/attachments/%lld", (long long)op->w.id));
+                    arena_printf(req->arena, "/api/v1/attachments/%lld", (long long)w->id));
     return api_json(req, 201,
-                    json_pack("{s:I, s:s, s:I, s:s, s:s}", "id", (json_int_t)op->w.id, "media_type",
-                              op->w.u.attachment.media_type, "size",
-                              (json_int_t)op->w.u.attachment.size, "filename",
-                              op->w.u.attachment.filename, "sha256", op->w.u.attachment.sha256));
+                    json_pack("{s:I, s:s, s:I, s:s, s:s}", "id", (json_int_t)w->id, "media_type",
+                              w->u.attachment.media_type, "size", (json_int_t)w->u.attachment.size,
+                              "filename", w->u.attachment.filename, "sha256",
+                              w->u.attachment.sha256));
 }
 
 /* The name to keep: ?filename= without any directory part or control character, valid UTF-8,
@@ -74,30 +63,15 @@ static int attach(struct http_request *req, const struct case_row *c, const char
     char hex[65];
     if (blobstore_put(api->blobs, req->body, req->body_len, hex) != 0)
         return api_problem(req, 503, NULL, "the attachment could not be stored; try again");
-    struct pending_attachment *op = arena_calloc(req->arena, sizeof *op);
-    op->req = req;
-    op->w.kind = STORE_W_ATTACHMENT_ADD;
-    op->w.actor = actor;
-    op->w.u.attachment.case_id = c->id;
-    op->w.u.attachment.size = (int64_t)req->body_len;
-    op->w.u.attachment.sha256 = arena_strdup(req->arena, hex);
-    op->w.u.attachment.media_type = type;
-    op->w.u.attachment.filename = clean_name(req, type);
-    op->w.done = resume_when_done;
-    op->w.arg = op;
-    req->op = op;
-    http_suspend(req, stored);
-    if (store_submit(api->store, &op->w) != 0) {
-        op->w.rc = AKAR_ESHUTDOWN;
-        http_resume(req);
-    }
-    return HTTP_SUSPENDED;
-}
-
-static const char *access_key_of(struct http_request *req)
-{
-    const char *k = http_header(req, "X-Access-Key");
-    return k ? k : http_query(req, "access_key");
+    struct store_write *w = arena_calloc(req->arena, sizeof *w);
+    w->kind = STORE_W_ATTACHMENT_ADD;
+    w->actor = actor;
+    w->u.attachment.case_id = c->id;
+    w->u.attachment.size = (int64_t)req->body_len;
+    w->u.attachment.sha256 = arena_strdup(req->arena, hex);
+    w->u.attachment.media_type = type;
+    w->u.attachment.filename = clean_name(req, type);
+    return api_submit(req, w, w, stored);
 }
 
 int api_attach_reporter(struct http_request *req)
@@ -105,7 +79,7 @@ int api_attach_reporter(struct http_request *req)
     struct case_row c;
     if (api_case_by_code(req, &c))
         return HTTP_DONE;
-    if (!case_access_key_ok(&c, access_key_of(req)))
+    if (!case_access_key_ok(&c, api_access_key(req)))
         return api_problem(req, 403, "access_key", "send the case's access key (X-Access-Key)");
     if (!c.open)
         return api_problem(req, 409, NULL, "the case is settled; nothing can be added to it");
@@ -157,7 +131,7 @@ int api_attachment_get(struct http_request *req)
     struct case_row c;
     if (store_case_get(api->store, req->arena, att.case_id, NULL, &c) != 0)
         return api_problem(req, 404, NULL, "no such attachment");
-    const char *key = access_key_of(req);
+    const char *key = api_access_key(req);
     if (!key || !case_access_key_ok(&c, key)) {
         /* not the reporter: an official of the case's unit, or nobody */
         struct identity *id = api_authenticate(api, req);

@@ -14,7 +14,6 @@
 #include "domain/cases.h"
 #include "domain/deadline.h"
 #include "domain/tracking.h"
-#include "notify/notify.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -74,37 +73,10 @@ static const struct jsonin_field rating_fields[] = {
 /* A write in flight: the request waits (suspended) until the writer has committed it. */
 struct pending {
     struct store_write w;
-    struct http_request *req;
     char access_key[CASE_ACCESS_KEY_CHARS + 1];
     enum view view;
     const char *revealed; /* reveal: the identity, shown in this one answer */
 };
-
-/* Writer thread, after the commit: messages the change queued go out now, not at the next
- * tick of the delivery worker. */
-static void resume_when_done(struct store_write *w)
-{
-    struct pending *op = w->arg;
-    if (w->rc == 0 && ((w->kind == STORE_W_CASE_CREATE && w->u.case_new.noutbox) ||
-                       (w->kind == STORE_W_CASE_UPDATE && w->u.case_update.noutbox)))
-        notify_kick();
-    http_resume(op->req);
-}
-
-static int submit(struct http_request *req, struct pending *op, int (*then)(struct http_request *))
-{
-    struct api *api = req->route_ctx;
-    op->req = req;
-    op->w.done = resume_when_done;
-    op->w.arg = op;
-    req->op = op;
-    http_suspend(req, then);
-    if (store_submit(api->store, &op->w) != 0) {
-        op->w.rc = AKAR_ESHUTDOWN;
-        http_resume(req);
-    }
-    return HTTP_SUSPENDED;
-}
 
 static const char *when(struct arena *a, int64_t ms)
 {
@@ -377,16 +349,10 @@ int api_cases_submit(struct http_request *req)
     op->w.kind = STORE_W_CASE_CREATE;
     op->w.actor = id ? arena_printf(req->arena, "user:%lld", (long long)id->user.id) : "reporter";
     op->w.at_ms = now;
-    return submit(req, op, submitted);
+    return api_submit(req, op, &op->w, submitted);
 }
 
 /* ---- tracking and rating (public, by code) ---- */
-
-static const char *access_key_of(struct http_request *req)
-{
-    const char *k = http_header(req, "X-Access-Key");
-    return k ? k : http_query(req, "access_key");
-}
 
 /* Looks the case up by the typed code; replies 404 (and returns non-zero) if there is none. */
 int api_case_by_code(struct http_request *req, struct case_row *c)
@@ -440,7 +406,7 @@ int api_track(struct http_request *req)
     struct case_row c;
     if (api_case_by_code(req, &c))
         return HTTP_DONE;
-    const char *key = access_key_of(req);
+    const char *key = api_access_key(req);
     enum view view = VIEW_PUBLIC;
     if (key) {
         if (!case_access_key_ok(&c, key))
@@ -507,7 +473,7 @@ int api_track_rate(struct http_request *req)
         return problem_from(req, &p);
     op->w.kind = STORE_W_CASE_UPDATE;
     op->w.actor = "reporter";
-    return submit(req, op, rated);
+    return api_submit(req, op, &op->w, rated);
 }
 
 /* ---- officials ---- */
@@ -715,7 +681,7 @@ int api_case_act(struct http_request *req)
             return api_problem(req, 503, NULL, "the sealed identity cannot be opened here");
         op->w.audit_detail = "{\"sealed_identity\":\"revealed\"}";
     }
-    return submit(req, op, acted);
+    return api_submit(req, op, &op->w, acted);
 }
 
 /* ?cursor= is "DUE.ID" as returned in next_cursor. */

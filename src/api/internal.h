@@ -46,6 +46,12 @@ json_t *api_body(struct http_request *req, const struct jsonin_field *fields, si
 /* The identity of the session token in the Authorization header or the cookie; NULL (and a
  * 401 reply is then sent) if there is none or it is invalid. */
 struct identity *api_authenticate(struct api *api, struct http_request *req);
+/* Queues w and suspends req; once w is committed (or failed), then(req) runs with req->op ==
+ * op (which holds w). Returns HTTP_SUSPENDED. */
+int api_submit(struct http_request *req, void *op, struct store_write *w,
+               int (*then)(struct http_request *req));
+/* The case access key sent with the request (X-Access-Key, else ?access_key=), or NULL. */
+const char *api_access_key(struct http_request *req);
 /* True if the request carries a session token (header or cookie), valid or not. */
 bool api_has_token(struct http_request *req);
 /* The client's address as text (for rate limits; never logged). */

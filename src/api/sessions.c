@@ -20,16 +20,9 @@ static const struct jsonin_field login_fields[] = {
 
 struct session_op {
     struct store_write w;
-    struct http_request *req;
     char token[ACCOUNT_TOKEN_CHARS + 1];
     const char *login, *display_name;
 };
-
-static void resume_when_done(struct store_write *w)
-{
-    struct session_op *op = w->arg;
-    http_resume(op->req);
-}
 
 static int too_many(struct http_request *req, unsigned wait)
 {
@@ -95,7 +88,6 @@ int api_sessions_create(struct http_request *req)
     ratelimit_clear(api->login_by_name, name_key);
 
     struct session_op *op = arena_calloc(req->arena, sizeof *op);
-    op->req = req;
     op->login = user.login;
     op->display_name = user.display_name;
     account_token_new(op->token);
@@ -104,15 +96,7 @@ int api_sessions_create(struct http_request *req)
     op->w.u.session.user_id = user.id;
     op->w.u.session.expires_ms = clock_now_ms() + api->cfg.session_ttl_s * 1000;
     op->w.actor = arena_printf(req->arena, "user:%lld", (long long)user.id);
-    op->w.done = resume_when_done;
-    op->w.arg = op;
-    req->op = op;
-    http_suspend(req, created);
-    if (store_submit(api->store, &op->w) != 0) {
-        op->w.rc = AKAR_ESHUTDOWN;
-        http_resume(req);
-    }
-    return HTTP_SUSPENDED;
+    return api_submit(req, op, &op->w, created);
 }
 
 static int deleted(struct http_request *req)
@@ -134,20 +118,11 @@ int api_sessions_delete(struct http_request *req)
     if (!id)
         return HTTP_DONE;
     struct session_op *op = arena_calloc(req->arena, sizeof *op);
-    op->req = req;
     op->w.kind = STORE_W_SESSION_DELETE;
     memcpy(op->w.u.session.token_hash, id->token_hash, 32);
     op->w.u.session.user_id = id->user.id;
     op->w.actor = arena_printf(req->arena, "user:%lld", (long long)id->user.id);
-    op->w.done = resume_when_done;
-    op->w.arg = op;
-    req->op = op;
-    http_suspend(req, deleted);
-    if (store_submit(api->store, &op->w) != 0) {
-        op->w.rc = AKAR_ESHUTDOWN;
-        http_resume(req);
-    }
-    return HTTP_SUSPENDED;
+    return api_submit(req, op, &op->w, deleted);
 }
 
 int api_me(struct http_request *req)
