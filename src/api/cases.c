@@ -533,9 +533,9 @@ static json_t *similar_json(struct http_request *req, const struct case_row *c)
     struct case_row *sim;
     size_t nsim = 0;
     json_t *out = json_array();
-    if (!c->open || store_case_similar(api->store, req->arena, c->unit_id,
-                                       arena_printf(req->arena, "%s %s", c->title, c->description),
-                                       20, &sim, &nsim) != 0)
+    if (!c->open ||
+        store_case_similar(api->store, req->arena, c->unit_id,
+                           case_similarity_words(req->arena, c->title), 20, &sim, &nsim) != 0)
         return out;
     for (size_t i = 0, kept = 0; i < nsim && kept < 5; i++) {
         if (!case_duplicate_candidate(c, &sim[i]))

@@ -83,6 +83,39 @@ static size_t chars(const char *s)
     return n;
 }
 
+#define SIMILARITY_WORDS 4
+
+const char *case_similarity_words(struct arena *a, const char *title)
+{
+    const char *best[SIMILARITY_WORDS] = {0};
+    size_t best_len[SIMILARITY_WORDS] = {0};
+    char *copy = arena_strdup(a, title), *save = NULL;
+    for (char *w = strtok_r(copy, " \t\n\r.,;:!?()\"'", &save); w;
+         w = strtok_r(NULL, " \t\n\r.,;:!?()\"'", &save)) {
+        size_t len = chars(w);
+        bool seen = false;
+        for (int i = 0; i < SIMILARITY_WORDS && !seen; i++)
+            seen = best[i] && strcmp(best[i], w) == 0;
+        if (seen)
+            continue;
+        for (int i = 0; i < SIMILARITY_WORDS; i++) {
+            if (len <= best_len[i])
+                continue;
+            for (int k = SIMILARITY_WORDS - 1; k > i; k--) {
+                best[k] = best[k - 1];
+                best_len[k] = best_len[k - 1];
+            }
+            best[i] = w;
+            best_len[i] = len;
+            break;
+        }
+    }
+    const char *out = "";
+    for (int i = 0; i < SIMILARITY_WORDS && best[i]; i++)
+        out = arena_printf(a, "%s%s%s", out, *out ? " " : "", best[i]);
+    return out;
+}
+
 static bool blank(const char *s)
 {
     for (; s && *s; s++)

@@ -95,6 +95,11 @@ double case_distance_m(double lat1, double lon1, double lat2, double lon2);
  * category when both have one, and within CASE_DUPLICATE_RADIUS_M when both are located. */
 bool case_duplicate_candidate(const struct case_row *c, const struct case_row *candidate);
 
+/* The words of title that best tell a case apart, for the duplicate search: the longest few
+ * distinct words (arena). Searching every word of a long text ranks nearly every case and does
+ * not scale. */
+const char *case_similarity_words(struct arena *a, const char *title);
+
 /* The stored hash of an access key. */
 void case_access_key_hash(const char *key, unsigned char out[32]);
 /* True if key opens case c (constant time). */

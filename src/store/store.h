@@ -276,7 +276,8 @@ int store_case_events(struct store *s, struct arena *a, int64_t case_id,
 /* Cases of the subtree, by (due_at, id), after the cursor, at most f->limit. */
 int store_case_list(struct store *s, struct arena *a, const struct case_filter *f,
                     struct case_row **rows, size_t *n);
-/* Open cases of the subtree similar to text (full-text), at most limit, best first. */
+/* Open cases of the subtree whose titles share words with text (full-text, any word), at most
+ * limit, best first. */
 int store_case_similar(struct store *s, struct arena *a, int64_t scope_unit_id, const char *text,
                        size_t limit, struct case_row **rows, size_t *n);
 /* Cases of any unit whose deadline ends in [from, to) and that are still open. */

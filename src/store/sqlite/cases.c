@@ -359,10 +359,12 @@ int sq_case_list(struct sq *q, struct arena *a, const struct case_filter *f, str
 int sq_case_similar(struct sq *q, struct arena *a, int64_t scope_unit_id, const char *text,
                     size_t limit, struct case_row **rows, size_t *n)
 {
-    const char *match = fts_query(a, text, "OR");
+    const char *terms = fts_query(a, text, "OR");
     *n = 0;
-    if (!match)
+    if (!terms)
         return 0;
+    /* titles only: descriptions share too many common words to tell duplicates apart */
+    const char *match = arena_printf(a, "title : (%s)", terms);
     struct conn *c = sq_reader(q);
     sqlite3_stmt *st = c ? sq_prepare(c, SQL_CASE_SIMILAR) : NULL;
     if (!st)
