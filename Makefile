@@ -103,7 +103,7 @@ fuzz:
 	@scripts/run-tests --fuzz $${FUZZ_SECONDS:-60}
 
 run: setup all
-	@test -f demo.db || ./akar init --db demo.db --demo
+	@./akar init --db demo.db --demo
 	./akar serve --db demo.db --listen 127.0.0.1:8080
 
 bench: all
