@@ -1,5 +1,5 @@
 /* Tracking codes for petitions: 10 random symbols (50 bits) and a check symbol, from an
- * alphabet without the look-alikes 0/O and 1/I, shown as XXXX-XXXX-XXX. The check symbol (a
+ * alphabet without the look-alikes 0/O and 1/I, shown as K7QM-3HPA-2XB. The check symbol (a
  * weighted sum mod 37) catches every single mistyped symbol and every swap of two symbols, so
  * a mistyped code is refused rather than matched to someone else's case. */
 #ifndef AKAR_DOMAIN_TRACKING_H
@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #define TRACKING_SYMBOLS 11
-#define TRACKING_TEXT    14 /* "XXXX-XXXX-XXX" and a NUL */
+#define TRACKING_TEXT    14 /* "K7QM-3HPA-2XB" and a NUL */
 
 /* A fresh random code in display form. */
 void tracking_new(char out[TRACKING_TEXT]);
