@@ -23,7 +23,11 @@ Q       := $(if $(V),,@)
 SRC      := $(shell find src -name '*.c' | sort)
 LIB_SRC  := $(filter-out src/main.c,$(SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
-EMBEDDED := $(sort $(wildcard src/store/sqlite/migrations/*.sql)) $(sort $(wildcard data/demo/*.tsv)) $(sort $(wildcard data/policy/*.tsv))
+# Translations: po/LANG/*.po (one file per area of the site) become one catalog per language.
+PO_LANGS := id vi
+MO       := $(PO_LANGS:%=$(BUILD)/gen/%.mo)
+EMBEDDED := $(sort $(wildcard src/store/sqlite/migrations/*.sql)) $(sort $(wildcard data/demo/*.tsv)) $(sort $(wildcard data/policy/*.tsv)) \
+            $(sort $(wildcard web/static/*)) $(MO)
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -61,6 +65,11 @@ $(BUILD)/gen/embedded.c $(BUILD)/gen/embedded.h: $(O)/tools/embed $(EMBEDDED)
 	@mkdir -p $(dir $@)
 	$(O)/tools/embed $(BUILD)/gen/embedded $(EMBEDDED)
 
+.SECONDEXPANSION:
+$(BUILD)/gen/%.mo: $$(sort $$(wildcard po/%/*.po))
+	@mkdir -p $(dir $@)
+	$(Q)msgcat --use-first $^ | msgfmt --check -o $@ -
+
 $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 	$(CC) $(CFLAGS) -I$(BUILD)/gen -c -o $@ $<
 
@@ -97,6 +106,7 @@ test: setup
 	@$(MAKE) --no-print-directory -j2 SAN=1 tests
 	@scripts/run-tests --akar $(O)/release/akar $(UNIT_BIN) $(HTTP_BIN) \
 	  --akar $(O)/asan/akar $(subst $(O)/release/,$(O)/asan/,$(UNIT_BIN) $(HTTP_BIN)) \
+	  --lines scripts/check-po \
 	  --fuzz $${FUZZ_SECONDS:-20}
 
 fuzz:

@@ -82,7 +82,7 @@ void api_mount(struct api *api, struct http_server *srv)
     http_route(srv, "POST", "/api/v1/cases/{}/attachments", api_attach_official, api,
                ATTACHMENT_MAX_BYTES);
     http_route(srv, "GET", "/api/v1/attachments/{}", api_attachment_get, api, 0);
-    http_fallback(srv, api_not_found);
+    http_fallback(srv, api_not_found, api);
 }
 
 static const char *status_title(int status)
@@ -192,43 +192,55 @@ bool api_has_token(struct http_request *req)
            cookie_get(req->arena, http_header(req, "Cookie"), API_SESSION_COOKIE);
 }
 
-struct identity *api_authenticate(struct api *api, struct http_request *req)
+int api_identify(struct api *api, struct http_request *req, struct identity **out)
 {
+    *out = NULL;
     const char *token = request_token(req);
-    if (!token) {
-        http_add_header(req, "WWW-Authenticate", "Bearer");
-        api_problem(req, 401, NULL, "sign in first: send a session token");
-        return NULL;
-    }
+    if (!token)
+        return AKAR_ENOTFOUND;
     struct identity *id = arena_calloc(req->arena, sizeof *id);
     struct session_row sess = {0};
-    int rc = AKAR_ENOTFOUND;
+    int rc = AKAR_EINVAL;
     if (account_token_shape_ok(token)) {
         account_token_hash(token, id->token_hash);
         rc = store_session_get(api->store, id->token_hash, &sess);
+        if (rc == AKAR_ENOTFOUND)
+            rc = AKAR_EINVAL;
     }
     if (rc == 0 && sess.expires_ms <= clock_now_ms())
-        rc = AKAR_ENOTFOUND;
+        rc = AKAR_EINVAL;
     if (rc == 0)
         rc = store_user_get_id(api->store, req->arena, sess.user_id, &id->user);
     if (rc == 0 && id->user.disabled)
-        rc = AKAR_ENOTFOUND;
+        rc = AKAR_EINVAL;
     struct grant_row *g = NULL;
     if (rc == 0)
         rc = store_user_grants(api->store, req->arena, id->user.id, &g, &id->ngrants);
-    if (rc == AKAR_ESTORE) {
-        api_problem(req, 503, NULL, "the store is not answering; try again shortly");
-        return NULL;
-    }
-    if (rc) {
-        http_add_header(req, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
-        api_problem(req, 401, NULL, "the session token is unknown, expired or malformed");
-        return NULL;
-    }
+    if (rc == AKAR_ESTORE)
+        return rc;
+    if (rc)
+        return AKAR_EINVAL;
     id->grants = arena_alloc(req->arena, (id->ngrants ? id->ngrants : 1) * sizeof *id->grants);
     for (size_t i = 0; i < id->ngrants; i++)
         id->grants[i] =
             (struct access_grant){(enum role)role_parse(g[i].role), g[i].unit_code, g[i].unit_path};
+    *out = id;
+    return 0;
+}
+
+struct identity *api_authenticate(struct api *api, struct http_request *req)
+{
+    struct identity *id;
+    int rc = api_identify(api, req, &id);
+    if (rc == AKAR_ENOTFOUND) {
+        http_add_header(req, "WWW-Authenticate", "Bearer");
+        api_problem(req, 401, NULL, "sign in first: send a session token");
+    } else if (rc == AKAR_ESTORE) {
+        api_problem(req, 503, NULL, "the store is not answering; try again shortly");
+    } else if (rc) {
+        http_add_header(req, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        api_problem(req, 401, NULL, "the session token is unknown, expired or malformed");
+    }
     return id;
 }
 

@@ -46,6 +46,10 @@ json_t *api_body(struct http_request *req, const struct jsonin_field *fields, si
 /* The identity of the session token in the Authorization header or the cookie; NULL (and a
  * 401 reply is then sent) if there is none or it is invalid. */
 struct identity *api_authenticate(struct api *api, struct http_request *req);
+/* The same without replying: 0 with *out set; AKAR_ENOTFOUND when no token was sent;
+ * AKAR_EINVAL for a token that is unknown, expired, malformed or of a disabled account;
+ * AKAR_ESTORE. */
+int api_identify(struct api *api, struct http_request *req, struct identity **out);
 /* Queues w and suspends req; once w is committed (or failed), then(req) runs with req->op ==
  * op (which holds w). Returns HTTP_SUSPENDED. */
 int api_submit(struct http_request *req, void *op, struct store_write *w,

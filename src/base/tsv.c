@@ -14,6 +14,16 @@ const char *resource_get(const char *name)
     return NULL;
 }
 
+const char *resource_find(const char *name, size_t *size)
+{
+    for (size_t i = 0; i < embedded_count; i++)
+        if (strcmp(embedded_files[i].name, name) == 0) {
+            *size = embedded_files[i].size;
+            return embedded_files[i].data;
+        }
+    return NULL;
+}
+
 size_t tsv_parse(struct arena *a, const char *text, struct tsv_row **rows)
 {
     size_t cap = 64, n = 0;

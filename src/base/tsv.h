@@ -15,6 +15,8 @@ struct tsv_row {
 
 /* The embedded file called name (its base name), NUL-terminated, or NULL. */
 const char *resource_get(const char *name);
+/* The same with its size in bytes (for binary files, which may hold NULs). */
+const char *resource_find(const char *name, size_t *size);
 /* Splits text into rows (arena). Returns the number of rows. */
 size_t tsv_parse(struct arena *a, const char *text, struct tsv_row **rows);
 

@@ -14,6 +14,7 @@
 #include "notify/mail.h"
 #include "notify/notify.h"
 #include "store/store.h"
+#include "web/web.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -184,9 +185,21 @@ int cli_serve(int argc, char **argv)
         return 1;
     }
     api_mount(api, srv);
+    struct web *web = web_new(api, &key);
+    if (!web) {
+        fprintf(stderr, "akar: the embedded translations or web assets are damaged\n");
+        http_server_stop(srv, 0);
+        api_free(api);
+        free(blob_dir);
+        arena_free(meta);
+        store_close(store);
+        return 1;
+    }
+    web_mount(web, srv);
     if (http_server_start(srv, err, sizeof err) != 0) {
         fprintf(stderr, "akar: %s\n", err);
         http_server_stop(srv, 0);
+        web_free(web);
         api_free(api);
         free(blob_dir);
         store_close(store);
@@ -196,6 +209,7 @@ int cli_serve(int argc, char **argv)
     if (notify_start(store, &nc) != 0) {
         fprintf(stderr, "akar: the notification worker cannot start\n");
         http_server_stop(srv, 0);
+        web_free(web);
         api_free(api);
         free(blob_dir);
         store_close(store);
@@ -217,6 +231,7 @@ int cli_serve(int argc, char **argv)
     }
     log_info("stopping: draining %u requests in flight", http_server_active(srv));
     http_server_stop(srv, DRAIN_MS);
+    web_free(web);
     api_free(api);
     free(blob_dir);
     notify_stop();

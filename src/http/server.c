@@ -52,6 +52,7 @@ struct http_server {
     struct router *router;
     struct route_info routes[MAX_ROUTES];
     http_handler fallback;
+    void *fallback_ctx;
     atomic_uint active;
     unsigned port;
     /* metrics: [route + 1][status index]; row 0 is "unmatched" */
@@ -134,9 +135,10 @@ void http_route(struct http_server *s, const char *method, const char *pattern, 
     s->routes[idx] = (struct route_info){h, ctx, max_body ? max_body : s->cfg.max_body};
 }
 
-void http_fallback(struct http_server *s, http_handler h)
+void http_fallback(struct http_server *s, http_handler h, void *ctx)
 {
     s->fallback = h;
+    s->fallback_ctx = ctx;
 }
 
 static size_t status_index(int status)
@@ -347,8 +349,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         /* HEAD is GET without a body; libmicrohttpd leaves the body out by itself. */
         const char *as = strcmp(method, "HEAD") == 0 ? "GET" : method;
         req->route = router_match(s->router, a, as, url, req->params, HTTP_MAX_PARAMS, &known);
-        if (req->route >= 0)
-            req->route_ctx = s->routes[req->route].ctx;
+        req->route_ctx = req->route >= 0 ? s->routes[req->route].ctx : s->fallback_ctx;
         req->body_cap = req->route >= 0 ? s->routes[req->route].max_body : s->cfg.max_body;
         *con_cls = req;
         atomic_fetch_add(&s->active, 1);

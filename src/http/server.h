@@ -59,8 +59,9 @@ struct http_server *http_server_new(const struct http_config *cfg, char *err, si
  * order added. max_body 0 means the server default. Call before http_server_start. */
 void http_route(struct http_server *s, const char *method, const char *pattern, http_handler h,
                 void *ctx, size_t max_body);
-/* The handler for paths no route matches (method mismatch included; see http_allowed). */
-void http_fallback(struct http_server *s, http_handler h);
+/* The handler for paths no route matches (method mismatch included; see http_allowed); it
+ * sees ctx as req->route_ctx. A later call replaces an earlier one. */
+void http_fallback(struct http_server *s, http_handler h, void *ctx);
 /* Binds and starts serving. Returns 0 or AKAR_EIO with a message in err. */
 int http_server_start(struct http_server *s, char *err, size_t errlen);
 /* The bound port (useful after listening on port 0). */
