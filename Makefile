@@ -2,7 +2,7 @@
 # SAN=1 builds everything with AddressSanitizer and UBSan into build/asan.
 
 CC      ?= gcc
-PKGS    := libmicrohttpd sqlite3 libsodium jansson libcurl
+PKGS    := libmicrohttpd sqlite3 libsodium jansson libcurl liboath libqrencode
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS))
