@@ -166,6 +166,8 @@ static int qvalue(const char *s, size_t n)
 {
     while (n && (*s == ' ' || *s == '\t'))
         s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
     if (n < 3 || (s[0] != 'q' && s[0] != 'Q') || s[1] != '=')
         return -1;
     s += 2, n -= 2;
