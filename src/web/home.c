@@ -12,7 +12,8 @@ struct open_item {
 };
 
 /* rows come in tree order (by path), parents first: a stack of the open ancestors tells where
- * each row's list opens and closes. */
+ * each row's list opens and closes. The top unit's children (districts) fold into <details>, so
+ * a phone shows one line per district until one is opened. */
 static void unit_tree(struct page *pg, const struct unit_row *rows, size_t n)
 {
     struct buf *b = &pg->out;
@@ -22,17 +23,33 @@ static void unit_tree(struct page *pg, const struct unit_row *rows, size_t n)
     for (size_t i = 0; i <= n; i++) {
         const char *parent = i < n ? rows[i].parent_code : NULL;
         while (depth > 0 && !(parent && strcmp(stack[depth - 1].code, parent) == 0)) {
-            html_fmt(b, stack[depth - 1].has_list ? "</ul></li>" : "</li>");
+            if (depth == 2)
+                html_fmt(b, stack[depth - 1].has_list ? "</ul></details></li>" : "</li>");
+            else
+                html_fmt(b, stack[depth - 1].has_list ? "</ul></li>" : "</li>");
             depth--;
         }
         if (i == n)
             break;
-        if (depth > 0 && !stack[depth - 1].has_list) {
+        if (depth > 0 && !stack[depth - 1].has_list) { /* the first child opens the list */
             html_fmt(b, "<ul>");
             stack[depth - 1].has_list = true;
         }
-        html_fmt(b, "<li><a href=\"/submit?unit=%s\">%s</a>", rows[i].code, rows[i].name);
-        stack[depth++] = (struct open_item){rows[i].code, false};
+        bool folds = depth == 1 && i + 1 < n && rows[i + 1].parent_code &&
+                     strcmp(rows[i + 1].parent_code, rows[i].code) == 0;
+        if (folds) {
+            /* the district itself is the first entry of its own list */
+            html_fmt(
+                b,
+                "<li><details><summary>%s</summary><ul><li>"
+                "<a href=\"/submit?unit=%s\">%r</a></li>",
+                rows[i].name, rows[i].code,
+                html_fmt_arena(pg->req->arena, "%s (%s)", rows[i].name, T(pg, "the whole unit")));
+            stack[depth++] = (struct open_item){rows[i].code, true};
+        } else {
+            html_fmt(b, "<li><a href=\"/submit?unit=%s\">%s</a>", rows[i].code, rows[i].name);
+            stack[depth++] = (struct open_item){rows[i].code, false};
+        }
     }
     html_fmt(b, "</ul>");
 }
