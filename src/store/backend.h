@@ -42,6 +42,8 @@ struct store_backend {
                      struct case_row **rows, size_t *n);
     int (*case_similar)(void *impl, struct arena *a, int64_t scope_unit_id, const char *text,
                         size_t limit, struct case_row **rows, size_t *n);
+    int (*case_by_creator)(void *impl, struct arena *a, int64_t user_id, int64_t before_id,
+                           size_t limit, struct case_row **rows, size_t *n);
     int (*case_due_between)(void *impl, struct arena *a, int64_t from, int64_t to, size_t limit,
                             struct case_row **rows, size_t *n);
     int (*category_find)(void *impl, struct arena *a, const char *unit_path, const char *code,

@@ -313,6 +313,12 @@ int store_case_similar(struct store *s, struct arena *a, int64_t scope_unit_id, 
     return s->be->case_similar(s->impl, a, scope_unit_id, text, limit, rows, n);
 }
 
+int store_case_list_by_creator(struct store *s, struct arena *a, int64_t user_id, int64_t before_id,
+                               size_t limit, struct case_row **rows, size_t *n)
+{
+    return s->be->case_by_creator(s->impl, a, user_id, before_id, limit, rows, n);
+}
+
 int store_case_due_between(struct store *s, struct arena *a, int64_t from, int64_t to, size_t limit,
                            struct case_row **rows, size_t *n)
 {

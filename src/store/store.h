@@ -44,7 +44,9 @@ enum store_write_kind {
     STORE_W_SESSION_ADD,    /* u.session */
     STORE_W_SESSION_DELETE, /* u.session (token_hash); ENOTFOUND if absent */
     STORE_W_SESSION_PURGE,  /* u.purge: drops sessions expired before now_ms; id = count */
-    STORE_W_BATCH,          /* u.batch: all items commit together or none does */
+    STORE_W_BATCH,          /* u.batch: all items commit together or none does; an
+                               ATTACHMENT_ADD item of case_id 0 belongs to the case that a
+                               CASE_CREATE item before it in the batch creates */
     STORE_W_CASE_CREATE,    /* u.case_new; sets id */
     STORE_W_CASE_UPDATE,    /* u.case_update; ECONFLICT if the version moved */
     STORE_W_CATEGORY_ADD,   /* u.category; sets id */
@@ -281,6 +283,10 @@ int store_case_list(struct store *s, struct arena *a, const struct case_filter *
 int store_case_similar(struct store *s, struct arena *a, int64_t scope_unit_id, const char *text,
                        size_t limit, struct case_row **rows, size_t *n);
 /* Cases of any unit whose deadline ends in [from, to) and that are still open. */
+/* The cases user_id submitted while signed in (created_by), newest first: those with ids
+ * below before_id (0: from the newest), at most limit. */
+int store_case_list_by_creator(struct store *s, struct arena *a, int64_t user_id, int64_t before_id,
+                               size_t limit, struct case_row **rows, size_t *n);
 int store_case_due_between(struct store *s, struct arena *a, int64_t from, int64_t to, size_t limit,
                            struct case_row **rows, size_t *n);
 /* The category with code offered at unit_path's unit or its nearest ancestor. */

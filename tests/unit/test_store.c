@@ -725,6 +725,118 @@ static void test_batch_with_one_failing_item_stores_nothing_and_audits_nothing(v
     assert_int_equal(verify_chain(s, NULL, NULL), 0);
 }
 
+/* A new case at unit, submitted by created_by (0: nobody signed in). */
+static struct store_write case_write(const char *code, const char *unit, int64_t created_by)
+{
+    struct store_write w;
+    memset(&w, 0, sizeof w);
+    w.kind = STORE_W_CASE_CREATE;
+    struct case_new *n = &w.u.case_new;
+    n->tracking_code = code;
+    n->kind = "feedback";
+    n->channel = "web";
+    n->privacy = "public";
+    n->unit_code = unit;
+    n->title = "Đèn đường hỏng";
+    n->description = "Đèn tắt đã hai tuần.";
+    n->step = "accept";
+    n->step_from = n->received_at = 1764000000000;
+    n->due_at = n->step_from + 10 * 86400000LL;
+    n->created_by = created_by;
+    w.actor = "reporter";
+    return w;
+}
+
+/* An attachment of case_id (0: the case its batch creates). */
+static struct store_write attachment_write(int64_t case_id, int i)
+{
+    static char names[16][16];
+    struct store_write w;
+    memset(&w, 0, sizeof w);
+    w.kind = STORE_W_ATTACHMENT_ADD;
+    w.u.attachment.case_id = case_id;
+    w.u.attachment.size = 100 + i;
+    w.u.attachment.sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    w.u.attachment.media_type = "image/png";
+    snprintf(names[i % 16], sizeof names[0], "photo%d.png", i);
+    w.u.attachment.filename = names[i % 16];
+    return w;
+}
+
+static void test_a_batch_stores_a_case_with_its_attachments_or_nothing(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_store(f);
+    assert_int_equal(add_unit(s, "58", "province", NULL), 0);
+    struct store_write c = case_write("K7QM-3HPA-2XB", "58", 0);
+    struct store_write a1 = attachment_write(0, 1), a2 = attachment_write(0, 2);
+    struct store_write *items[] = {&c, &a1, &a2};
+    struct store_write w;
+    memset(&w, 0, sizeof w);
+    w.kind = STORE_W_BATCH;
+    w.u.batch.items = items;
+    w.u.batch.n = 3;
+    w.actor = "reporter";
+    assert_int_equal(store_write_sync(s, &w), 0);
+    assert_true(c.id > 0);
+    struct attachment_row *rows;
+    size_t n;
+    assert_int_equal(store_attachment_list(s, f->a, c.id, &rows, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(rows[0].filename, "photo1.png");
+    assert_int_equal(rows[1].case_id, c.id);
+
+    /* eleven attachments: the last is refused, and the case goes with it */
+    int64_t head = audit_head_seq(s);
+    struct store_write c2 = case_write("3HPA-K7QM-2XC", "58", 0);
+    struct store_write att[11], *more[12] = {&c2};
+    for (int i = 0; i < 11; i++) {
+        att[i] = attachment_write(0, i);
+        more[i + 1] = &att[i];
+    }
+    w.u.batch.items = more;
+    w.u.batch.n = 12;
+    assert_int_equal(store_write_sync(s, &w), AKAR_EINVAL);
+    struct case_row row;
+    assert_int_equal(store_case_get(s, f->a, 0, "3HPA-K7QM-2XC", &row), AKAR_ENOTFOUND);
+    assert_int_equal(db_int(f->path, "SELECT count(*) FROM attachments"), 2);
+    assert_int_equal(audit_head_seq(s), head);
+    assert_int_equal(verify_chain(s, NULL, NULL), 0);
+}
+
+static void test_cases_by_creator_come_newest_first_in_pages(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_store(f);
+    assert_int_equal(add_unit(s, "58", "province", NULL), 0);
+    int64_t me = add_user(s, "resident58", "resident", "58");
+    int64_t other = add_user(s, "other58", "resident", "58");
+    const char *codes[] = {"AAAA-AAAA-AA1", "AAAA-AAAA-AA2", "AAAA-AAAA-AA3", "AAAA-AAAA-AA4",
+                           "AAAA-AAAA-AA5"};
+    int64_t by[] = {me, 0, me, other, me};
+    int64_t ids[5];
+    for (int i = 0; i < 5; i++) {
+        struct store_write w = case_write(codes[i], "58", by[i]);
+        assert_int_equal(store_write_sync(s, &w), 0);
+        ids[i] = w.id;
+    }
+    struct case_row *rows;
+    size_t n;
+    assert_int_equal(store_case_list_by_creator(s, f->a, me, 0, 2, &rows, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].id, ids[4]);
+    assert_int_equal(rows[1].id, ids[2]);
+    assert_string_equal(rows[0].tracking_code, "AAAA-AAAA-AA5");
+    assert_int_equal(rows[0].created_by, me);
+    assert_int_equal(store_case_list_by_creator(s, f->a, me, rows[1].id, 2, &rows, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, ids[0]);
+    assert_int_equal(store_case_list_by_creator(s, f->a, me, ids[0], 2, &rows, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_case_list_by_creator(s, f->a, 424242, 0, 50, &rows, &n), 0);
+    assert_int_equal(n, 0);
+}
+
 struct tally {
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -1171,6 +1283,8 @@ int main(void)
         T(test_meta_set_stores_and_replaces_a_setting),
         T(test_batch_commits_every_item),
         T(test_batch_with_one_failing_item_stores_nothing_and_audits_nothing),
+        T(test_a_batch_stores_a_case_with_its_attachments_or_nothing),
+        T(test_cases_by_creator_come_newest_first_in_pages),
         T(test_failed_write_does_not_undo_its_neighbours),
         T(test_close_finishes_queued_writes),
         T(test_every_successful_write_appends_one_verifiable_entry),

@@ -49,6 +49,10 @@ static const char SQL_CASE_SIMILAR[] =
 static const char SQL_CASE_DUE_BETWEEN[] = "SELECT " CASE_COLUMNS "FROM cases c " CASE_JOINS
                                            "WHERE c.open = 1 AND c.due_at >= ?1 AND c.due_at < ?2 "
                                            "ORDER BY c.due_at LIMIT ?3";
+/* A resident's own petitions: one range of cases_by_creator (created_by, id), newest first. */
+static const char SQL_CASE_BY_CREATOR[] =
+    "SELECT " CASE_COLUMNS "FROM cases c " CASE_JOINS "WHERE c.created_by = ?1 AND c.id < ?2 "
+    "ORDER BY c.id DESC LIMIT ?3";
 static const char SQL_CASE_INSERT[] =
     "INSERT INTO cases (tracking_code, access_key_hash, kind, channel, status, unit_id, "
     "category_id, department_id, title, description, privacy, reporter, reporter_sealed, lat, "
@@ -384,6 +388,19 @@ int sq_case_due_between(struct sq *q, struct arena *a, int64_t from, int64_t to,
         return AKAR_ESTORE;
     sqlite3_bind_int64(st, 1, from);
     sqlite3_bind_int64(st, 2, to);
+    sqlite3_bind_int64(st, 3, (int64_t)limit);
+    return collect_cases(a, st, rows, n);
+}
+
+int sq_case_by_creator(struct sq *q, struct arena *a, int64_t user_id, int64_t before_id,
+                       size_t limit, struct case_row **rows, size_t *n)
+{
+    struct conn *c = sq_reader(q);
+    sqlite3_stmt *st = c ? sq_prepare(c, SQL_CASE_BY_CREATOR) : NULL;
+    if (!st)
+        return AKAR_ESTORE;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int64(st, 2, before_id > 0 ? before_id : INT64_MAX);
     sqlite3_bind_int64(st, 3, (int64_t)limit);
     return collect_cases(a, st, rows, n);
 }

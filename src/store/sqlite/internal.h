@@ -71,6 +71,8 @@ int sq_case_list(struct sq *q, struct arena *a, const struct case_filter *f, str
                  size_t *n);
 int sq_case_similar(struct sq *q, struct arena *a, int64_t scope_unit_id, const char *text,
                     size_t limit, struct case_row **rows, size_t *n);
+int sq_case_by_creator(struct sq *q, struct arena *a, int64_t user_id, int64_t before_id,
+                       size_t limit, struct case_row **rows, size_t *n);
 int sq_case_due_between(struct sq *q, struct arena *a, int64_t from, int64_t to, size_t limit,
                         struct case_row **rows, size_t *n);
 int sq_category_find(struct sq *q, struct arena *a, const char *unit_path, const char *code,

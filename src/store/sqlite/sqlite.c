@@ -630,12 +630,17 @@ static int apply_kind(struct sq *q, struct store_write *w)
         return sq_apply_outbox_result(q, w);
     case STORE_W_DUE_WARNED:
         return sq_apply_due_warned(q, w);
-    case STORE_W_BATCH:
+    case STORE_W_BATCH: {
+        int64_t created = 0; /* the case a CASE_CREATE item made, for attachments of case 0 */
         for (size_t i = 0; i < w->u.batch.n; i++) {
             struct store_write *item = w->u.batch.items[i];
             if (!item->actor)
                 item->actor = w->actor;
+            if (item->kind == STORE_W_ATTACHMENT_ADD && item->u.attachment.case_id == 0)
+                item->u.attachment.case_id = created;
             int rc = apply_kind(q, item);
+            if (rc == 0 && item->kind == STORE_W_CASE_CREATE)
+                created = item->id;
             if (rc) {
                 w->rc = rc;
                 snprintf(w->errmsg, sizeof w->errmsg, "%s", item->errmsg);
@@ -643,6 +648,7 @@ static int apply_kind(struct sq *q, struct store_write *w)
             }
         }
         return 0;
+    }
     }
     return sq_fail(w, AKAR_EINVAL, "unknown write%s", NULL);
 }
@@ -975,6 +981,12 @@ static int be_case_similar(void *impl, struct arena *a, int64_t scope_unit_id, c
     return sq_case_similar(impl, a, scope_unit_id, text, limit, rows, n);
 }
 
+static int be_case_by_creator(void *impl, struct arena *a, int64_t user_id, int64_t before_id,
+                              size_t limit, struct case_row **rows, size_t *n)
+{
+    return sq_case_by_creator(impl, a, user_id, before_id, limit, rows, n);
+}
+
 static int be_case_due_between(void *impl, struct arena *a, int64_t from, int64_t to, size_t limit,
                                struct case_row **rows, size_t *n)
 {
@@ -1059,6 +1071,7 @@ const struct store_backend store_sqlite_backend = {
     .case_events = be_case_events,
     .case_list = be_case_list,
     .case_similar = be_case_similar,
+    .case_by_creator = be_case_by_creator,
     .case_due_between = be_case_due_between,
     .category_find = be_category_find,
     .category_list = be_category_list,
