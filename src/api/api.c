@@ -244,13 +244,23 @@ struct identity *api_authenticate(struct api *api, struct http_request *req)
     return id;
 }
 
+/* Whether w queued messages to deliver (a batch: any of its items). */
+static bool queues_messages(const struct store_write *w)
+{
+    if (w->kind == STORE_W_BATCH)
+        for (size_t i = 0; i < w->u.batch.n; i++)
+            if (queues_messages(w->u.batch.items[i]))
+                return true;
+    return (w->kind == STORE_W_CASE_CREATE && w->u.case_new.noutbox) ||
+           (w->kind == STORE_W_CASE_UPDATE && w->u.case_update.noutbox);
+}
+
 /* Writer thread, after the commit: messages the change queued go out now rather than at the
  * delivery worker's next tick; then the request carries on. */
 static void resume_after_commit(struct store_write *w)
 {
     struct http_request *req = w->arg;
-    if (w->rc == 0 && ((w->kind == STORE_W_CASE_CREATE && w->u.case_new.noutbox) ||
-                       (w->kind == STORE_W_CASE_UPDATE && w->u.case_update.noutbox)))
+    if (w->rc == 0 && queues_messages(w))
         notify_kick();
     http_resume(req);
 }
@@ -258,7 +268,12 @@ static void resume_after_commit(struct store_write *w)
 int api_submit(struct http_request *req, void *op, struct store_write *w,
                int (*then)(struct http_request *req))
 {
-    struct api *api = req->route_ctx;
+    return api_submit_to(req->route_ctx, req, op, w, then);
+}
+
+int api_submit_to(struct api *api, struct http_request *req, void *op, struct store_write *w,
+                  int (*then)(struct http_request *req))
+{
     w->done = resume_after_commit;
     w->arg = req;
     req->op = op;

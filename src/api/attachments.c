@@ -33,11 +33,10 @@ static int stored(struct http_request *req)
                               w->u.attachment.sha256));
 }
 
-/* The name to keep: ?filename= without any directory part or control character, valid UTF-8,
+/* The name to keep: given without any directory part or control character, valid UTF-8,
  * else "attachment" with the sniffed type's extension. */
-static const char *clean_name(struct http_request *req, const char *media_type)
+static const char *clean_name(struct arena *a, const char *given, const char *media_type)
 {
-    const char *given = http_query(req, "filename");
     if (given) {
         const char *slash = strrchr(given, '/'), *bslash = strrchr(given, '\\');
         if (slash || bslash)
@@ -47,7 +46,29 @@ static const char *clean_name(struct http_request *req, const char *media_type)
               utf8_valid(given, strlen(given), NULL) && strcmp(given, ".") && strcmp(given, "..");
     for (const char *p = given; ok && *p; p++)
         ok = (unsigned char)*p >= 0x20 && *p != 0x7f && *p != '"';
-    return ok ? given : arena_printf(req->arena, "attachment%s", sniff_extension(media_type));
+    return ok ? arena_strdup(a, given)
+              : arena_printf(a, "attachment%s", sniff_extension(media_type));
+}
+
+int api_attachment_prepare(struct api *api, struct arena *a, int64_t case_id, const void *data,
+                           size_t len, const char *given_name, const char *actor,
+                           struct store_write *w)
+{
+    const char *type = sniff_media_type(data, len);
+    if (!type)
+        return AKAR_EINVAL;
+    char hex[65];
+    if (blobstore_put(api->blobs, data, len, hex) != 0)
+        return AKAR_EIO;
+    memset(w, 0, sizeof *w);
+    w->kind = STORE_W_ATTACHMENT_ADD;
+    w->actor = actor;
+    w->u.attachment.case_id = case_id;
+    w->u.attachment.size = (int64_t)len;
+    w->u.attachment.sha256 = arena_strdup(a, hex);
+    w->u.attachment.media_type = type;
+    w->u.attachment.filename = clean_name(a, given_name, type);
+    return 0;
 }
 
 /* Stores the request body as an attachment of case c by actor. */
@@ -56,21 +77,14 @@ static int attach(struct http_request *req, const struct case_row *c, const char
     struct api *api = req->route_ctx;
     if (!req->body_len)
         return api_problem(req, 400, "body", "send the photo or PDF as the request body");
-    const char *type = sniff_media_type((const unsigned char *)req->body, req->body_len);
-    if (!type)
+    struct store_write *w = arena_calloc(req->arena, sizeof *w);
+    int rc = api_attachment_prepare(api, req->arena, c->id, req->body, req->body_len,
+                                    http_query(req, "filename"), actor, w);
+    if (rc == AKAR_EINVAL)
         return api_problem(req, 415, "body",
                            "only JPEG, PNG and WebP photos and PDF documents are accepted");
-    char hex[65];
-    if (blobstore_put(api->blobs, req->body, req->body_len, hex) != 0)
+    if (rc)
         return api_problem(req, 503, NULL, "the attachment could not be stored; try again");
-    struct store_write *w = arena_calloc(req->arena, sizeof *w);
-    w->kind = STORE_W_ATTACHMENT_ADD;
-    w->actor = actor;
-    w->u.attachment.case_id = c->id;
-    w->u.attachment.size = (int64_t)req->body_len;
-    w->u.attachment.sha256 = arena_strdup(req->arena, hex);
-    w->u.attachment.media_type = type;
-    w->u.attachment.filename = clean_name(req, type);
     return api_submit(req, w, w, stored);
 }
 

@@ -8,7 +8,6 @@
 #include "base/civil.h"
 #include "base/clock.h"
 #include "base/err.h"
-#include "base/ratelimit.h"
 #include "base/seal.h"
 #include "base/tz.h"
 #include "domain/cases.h"
@@ -73,7 +72,6 @@ static const struct jsonin_field rating_fields[] = {
 /* A write in flight: the request waits (suspended) until the writer has committed it. */
 struct pending {
     struct store_write w;
-    char access_key[CASE_ACCESS_KEY_CHARS + 1];
     enum view view;
     const char *revealed; /* reveal: the identity, shown in this one answer */
 };
@@ -238,22 +236,22 @@ static const char *receipt(struct http_request *req, const struct case_row *c, c
 static int submitted(struct http_request *req)
 {
     struct api *api = req->route_ctx;
-    struct pending *op = req->op;
-    if (op->w.rc == AKAR_ENOTFOUND)
-        return api_problem(req, 422, "category", op->w.errmsg);
-    if (op->w.rc)
+    struct api_intake *it = req->op;
+    int rc = api_intake_result(it);
+    if (rc == AKAR_ENOTFOUND)
+        return api_problem(req, 422, "category", api_intake_error(it));
+    if (rc)
         return api_problem(req, 503, NULL, "the petition could not be stored; try again");
-    const struct case_new *n = &op->w.u.case_new;
+    const struct case_new *n = &it->w.u.case_new;
     http_add_header(req, "Location",
                     arena_printf(req->arena, "/api/v1/track/%s", n->tracking_code));
-    json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)op->w.id,
-                            "tracking_code", n->tracking_code, "access_key", op->access_key,
+    json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)it->w.id,
+                            "tracking_code", n->tracking_code, "access_key", it->access_key,
                             "status", "submitted", "due_at", when(req->arena, n->due_at));
     struct case_row c;
-    if (op->view == VIEW_OFFICIAL &&
-        store_case_get(api->store, req->arena, op->w.id, NULL, &c) == 0) {
+    if (it->in.by_receptionist && store_case_get(api->store, req->arena, it->w.id, NULL, &c) == 0) {
         /* an official at the desk also gets the receipt and possible duplicates */
-        json_object_set_new(out, "receipt", json_string(receipt(req, &c, op->access_key)));
+        json_object_set_new(out, "receipt", json_string(receipt(req, &c, it->access_key)));
         json_object_set_new(out, "similar", similar_json(req, &c));
     }
     return api_json(req, 201, out);
@@ -265,9 +263,8 @@ int api_cases_submit(struct http_request *req)
     json_t *body = api_body(req, intake_fields, N(intake_fields));
     if (!body)
         return HTTP_DONE;
-    int64_t now = clock_now_ms();
-    const char *ip_key = arena_printf(req->arena, "submit:%s", api_client_address(req));
-    struct case_intake in = {0};
+    struct api_intake *it = arena_calloc(req->arena, sizeof *it);
+    struct case_intake *in = &it->in;
 #define STR(k)                                                                                     \
     (json_string_value(json_object_get(body, k))                                                   \
          ? arena_strdup(req->arena, json_string_value(json_object_get(body, k)))                   \
@@ -275,29 +272,29 @@ int api_cases_submit(struct http_request *req)
     int kind = case_kind_parse(json_string_value(json_object_get(body, "kind")));
     const char *channel_name = STR("channel");
     int channel = channel_name ? case_channel_parse(channel_name) : CHANNEL_API;
-    const char *unit_code = STR("unit");
-    in.title = STR("title");
-    in.description = STR("description");
-    in.category_code = STR("category");
-    in.anonymous = json_is_true(json_object_get(body, "anonymous"));
-    in.confidential = json_is_true(json_object_get(body, "confidential"));
+    it->unit_code = STR("unit");
+    in->title = STR("title");
+    in->description = STR("description");
+    in->category_code = STR("category");
+    in->anonymous = json_is_true(json_object_get(body, "anonymous"));
+    in->confidential = json_is_true(json_object_get(body, "confidential"));
     json_t *r = json_object_get(body, "reporter");
     if (json_is_object(r)) {
-        in.has_reporter = true;
+        in->has_reporter = true;
 #define RSTR(k)                                                                                    \
     (json_string_value(json_object_get(r, k))                                                      \
          ? arena_strdup(req->arena, json_string_value(json_object_get(r, k)))                      \
          : NULL)
-        in.reporter =
+        in->reporter =
             (struct case_reporter){RSTR("name"), RSTR("phone"), RSTR("email"), RSTR("address")};
     }
     json_t *loc = json_object_get(body, "location");
     if (json_is_object(loc)) {
-        in.located = true;
-        in.lat = json_number_value(json_object_get(loc, "lat"));
-        in.lon = json_number_value(json_object_get(loc, "lon"));
+        in->located = true;
+        in->lat = json_number_value(json_object_get(loc, "lat"));
+        in->lon = json_number_value(json_object_get(loc, "lon"));
         const char *addr = json_string_value(json_object_get(loc, "address"));
-        in.address = addr ? arena_strdup(req->arena, addr) : NULL;
+        in->address = addr ? arena_strdup(req->arena, addr) : NULL;
     }
     json_decref(body);
 #undef STR
@@ -309,47 +306,29 @@ int api_cases_submit(struct http_request *req)
     if (channel < 0)
         return api_problem(req, 400, "channel",
                            "channel is web, api, open311, reception, paper or phone");
-    in.kind = (enum case_kind)kind;
-    in.channel = (enum case_channel)channel;
+    in->kind = (enum case_kind)kind;
+    in->channel = (enum case_channel)channel;
 
     /* Signing in is optional here, but a token that was sent must be valid. */
-    struct identity *id = NULL;
-    if (api_has_token(req) && !(id = api_authenticate(api, req)))
+    if (api_has_token(req) && !(it->who = api_authenticate(api, req)))
         return HTTP_DONE;
-    struct unit_row unit;
-    int rc = store_unit_get(api->store, req->arena, unit_code, &unit);
-    if (rc == AKAR_ENOTFOUND)
+    switch (api_intake_submit(req, api, it, submitted)) {
+    case INTAKE_QUEUED:
+        return HTTP_SUSPENDED;
+    case INTAKE_REFUSED:
+        return problem_from(req, &it->problem);
+    case INTAKE_NO_UNIT:
         return api_problem(req, 422, "unit", "unit must be the code of an existing unit");
-    if (rc)
-        return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
-    if (id) {
-        in.created_by = id->user.id;
-        in.by_receptionist = access_has_role(id->grants, id->ngrants, ROLE_RECEPTIONIST, unit.path);
-    }
-    /* the public is throttled per address; a reception desk enters petitions for many people */
-    unsigned wait = in.by_receptionist ? 0 : ratelimit_wait(api->submissions, ip_key, now / 1000);
-    if (wait) {
-        http_add_header(req, "Retry-After", arena_printf(req->arena, "%u", wait));
+    case INTAKE_THROTTLED:
+        http_add_header(req, "Retry-After", arena_printf(req->arena, "%u", it->retry_after));
         return api_problem(req, 429, NULL,
                            arena_printf(req->arena,
                                         "too many petitions from here; try again in %u seconds",
-                                        wait));
+                                        it->retry_after));
+    case INTAKE_UNAVAILABLE:
+        break;
     }
-    struct case_env env = {api->policy, api->cfg.key, now, NULL, 0};
-    struct webhook_row *hooks;
-    if (store_webhooks_for(api->store, req->arena, unit.path, &hooks, &env.nwebhooks) == 0)
-        env.webhooks = hooks;
-    struct pending *op = arena_calloc(req->arena, sizeof *op);
-    struct case_problem p = {0};
-    if (case_plan_intake(&env, req->arena, &in, &unit, &op->w.u.case_new, op->access_key, &p))
-        return problem_from(req, &p);
-    if (!in.by_receptionist)
-        ratelimit_fail(api->submissions, ip_key, now / 1000);
-    op->view = in.by_receptionist ? VIEW_OFFICIAL : VIEW_PUBLIC;
-    op->w.kind = STORE_W_CASE_CREATE;
-    op->w.actor = id ? arena_printf(req->arena, "user:%lld", (long long)id->user.id) : "reporter";
-    op->w.at_ms = now;
-    return api_submit(req, op, &op->w, submitted);
+    return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
 }
 
 /* ---- tracking and rating (public, by code) ---- */
@@ -847,14 +826,23 @@ int api_categories(struct http_request *req)
     if (store_category_list(api->store, req->arena, unit.path, &rows, &n))
         return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
     json_t *items = json_array();
+    n = api_categories_offered(rows, n);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, json_pack("{s:s, s:s, s:o}", "code", rows[i].code, "name",
+                                               rows[i].name, "department",
+                                               str_or_null(rows[i].department_name)));
+    return api_json(req, 200, json_pack("{s:o}", "categories", items));
+}
+
+size_t api_categories_offered(struct category_row *rows, size_t n)
+{
+    size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
         bool shadowed = false; /* a nearer unit's category with the same code wins */
-        for (size_t k = 0; k < i; k++)
+        for (size_t k = 0; k < kept; k++)
             shadowed |= strcmp(rows[k].code, rows[i].code) == 0;
         if (!shadowed)
-            json_array_append_new(items, json_pack("{s:s, s:s, s:o}", "code", rows[i].code, "name",
-                                                   rows[i].name, "department",
-                                                   str_or_null(rows[i].department_name)));
+            rows[kept++] = rows[i];
     }
-    return api_json(req, 200, json_pack("{s:o}", "categories", items));
+    return kept;
 }

@@ -5,6 +5,7 @@
 #include "api/api.h"
 #include "api/jsonin.h"
 #include "domain/access.h"
+#include "domain/cases.h"
 #include "domain/petition.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -54,6 +55,9 @@ int api_identify(struct api *api, struct http_request *req, struct identity **ou
  * op (which holds w). Returns HTTP_SUSPENDED. */
 int api_submit(struct http_request *req, void *op, struct store_write *w,
                int (*then)(struct http_request *req));
+/* The same for a request whose route context is not the api (a web page's). */
+int api_submit_to(struct api *api, struct http_request *req, void *op, struct store_write *w,
+                  int (*then)(struct http_request *req));
 /* The case access key sent with the request (X-Access-Key, else ?access_key=), or NULL. */
 const char *api_access_key(struct http_request *req);
 /* True if the request carries a session token (header or cookie), valid or not. */
@@ -89,5 +93,59 @@ int api_official_case(struct http_request *req, struct identity *id, struct case
                       struct case_actor *who);
 struct case_actor api_case_actor(const struct identity *id, const struct case_row *c);
 bool api_may_view(const struct case_actor *w);
+
+/* ---- shared with the web pages, which hold the api rather than being routed to it ---- */
+
+/* A petition on its way in (intake.c), whatever it came through. The caller fills in, unit_code,
+ * who and the attachments; api_intake_submit fills the rest. */
+struct api_intake {
+    struct case_intake in; /* kind, channel and the content; created_by and by_receptionist
+                              are set from who */
+    const char *unit_code; /* the unit addressed */
+    struct identity *who;  /* the signed-in submitter, or NULL */
+    struct store_write **attachments; /* ATTACHMENT_ADD writes with case_id 0 (see
+                                         api_attachment_prepare), stored with the case */
+    size_t nattachments;
+    /* filled in */
+    struct unit_row unit;
+    struct case_problem problem; /* INTAKE_REFUSED: which field, and why */
+    unsigned retry_after;        /* INTAKE_THROTTLED: seconds */
+    char access_key[CASE_ACCESS_KEY_CHARS + 1];
+    struct store_write w;       /* the case: after the commit, w.id and w.u.case_new */
+    struct store_write batch;   /* the case and its attachments, when there are any */
+    struct store_write *queued; /* w or batch */
+};
+
+enum api_intake_outcome {
+    INTAKE_QUEUED,     /* the write is on its way: return HTTP_SUSPENDED; then() follows */
+    INTAKE_REFUSED,    /* a rule refused it: problem */
+    INTAKE_NO_UNIT,    /* unit_code names no unit */
+    INTAKE_THROTTLED,  /* too many petitions from this address lately: retry_after */
+    INTAKE_UNAVAILABLE /* the store did not answer */
+};
+
+/* Plans the petition it->in at it->unit_code and queues its write. On INTAKE_QUEUED the
+ * request is suspended and then(req) runs after the commit with req->op == it; nothing is
+ * replied on any other outcome (the caller replies). */
+enum api_intake_outcome api_intake_submit(struct http_request *req, struct api *api,
+                                          struct api_intake *it,
+                                          int (*then)(struct http_request *req));
+/* After the commit: 0; AKAR_ENOTFOUND when the category is not offered at the unit;
+ * AKAR_EINVAL when an attachment was refused (too many); another akar_err when the store
+ * failed. api_intake_error is the store's message. */
+int api_intake_result(const struct api_intake *it);
+const char *api_intake_error(const struct api_intake *it);
+
+/* Sniffs data[0..len) and keeps it in the blob store, then fills w: an ATTACHMENT_ADD of
+ * case_id (0: the case created in the same batch) by actor, under given_name cleaned (or a
+ * name made from the type). 0; AKAR_EINVAL when the bytes are no JPEG, PNG, WebP or PDF;
+ * AKAR_EIO when they could not be kept. Strings in a. */
+int api_attachment_prepare(struct api *api, struct arena *a, int64_t case_id, const void *data,
+                           size_t len, const char *given_name, const char *actor,
+                           struct store_write *w);
+
+/* Drops from rows (a unit's categories, nearest unit first, as store_category_list gives
+ * them) those that a nearer unit's category of the same code hides; returns how many remain. */
+size_t api_categories_offered(struct category_row *rows, size_t n);
 
 #endif

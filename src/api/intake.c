@@ -1,0 +1,78 @@
+/* Taking in a petition, whatever it came through (the JSON API, the web form): the unit, who
+ * submits, the throttle on the public, the plan of domain/cases, and one write that stores the
+ * case with its attachments. The callers parse their own input and say refusals their way. */
+#include "api/internal.h"
+
+#include "base/arena.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/ratelimit.h"
+
+#include <assert.h>
+#include <string.h>
+
+enum api_intake_outcome api_intake_submit(struct http_request *req, struct api *api,
+                                          struct api_intake *it,
+                                          int (*then)(struct http_request *req))
+{
+    int64_t now = clock_now_ms();
+    struct case_intake *in = &it->in;
+    int rc = store_unit_get(api->store, req->arena, it->unit_code, &it->unit);
+    if (rc == AKAR_ENOTFOUND)
+        return INTAKE_NO_UNIT;
+    if (rc)
+        return INTAKE_UNAVAILABLE;
+    in->created_by = it->who ? it->who->user.id : 0;
+    in->by_receptionist = it->who && access_has_role(it->who->grants, it->who->ngrants,
+                                                     ROLE_RECEPTIONIST, it->unit.path);
+    /* the public is throttled per address; a reception desk enters petitions for many people */
+    const char *ip_key = arena_printf(req->arena, "submit:%s", api_client_address(req));
+    it->retry_after =
+        in->by_receptionist ? 0 : ratelimit_wait(api->submissions, ip_key, now / 1000);
+    if (it->retry_after)
+        return INTAKE_THROTTLED;
+    struct case_env env = {.policy = api->policy, .key = api->cfg.key, .now = now};
+    struct webhook_row *hooks;
+    if (store_webhooks_for(api->store, req->arena, it->unit.path, &hooks, &env.nwebhooks) == 0)
+        env.webhooks = hooks;
+    if (case_plan_intake(&env, req->arena, in, &it->unit, &it->w.u.case_new, it->access_key,
+                         &it->problem))
+        return INTAKE_REFUSED;
+    if (!in->by_receptionist)
+        ratelimit_fail(api->submissions, ip_key, now / 1000);
+    it->w.kind = STORE_W_CASE_CREATE;
+    it->w.actor =
+        it->who ? arena_printf(req->arena, "user:%lld", (long long)it->who->user.id) : "reporter";
+    it->w.at_ms = now;
+    struct store_write *queued = &it->w;
+    if (it->nattachments) {
+        /* the case and its attachments commit together, or nothing does */
+        struct store_write **items =
+            arena_alloc(req->arena, (it->nattachments + 1) * sizeof *items);
+        items[0] = &it->w;
+        for (size_t i = 0; i < it->nattachments; i++) {
+            assert(it->attachments[i]->kind == STORE_W_ATTACHMENT_ADD);
+            assert(it->attachments[i]->u.attachment.case_id == 0);
+            items[i + 1] = it->attachments[i];
+        }
+        it->batch.kind = STORE_W_BATCH;
+        it->batch.actor = it->w.actor;
+        it->batch.at_ms = now;
+        it->batch.u.batch.items = items;
+        it->batch.u.batch.n = it->nattachments + 1;
+        queued = &it->batch;
+    }
+    it->queued = queued;
+    api_submit_to(api, req, it, queued, then);
+    return INTAKE_QUEUED;
+}
+
+int api_intake_result(const struct api_intake *it)
+{
+    return it->queued ? it->queued->rc : AKAR_EINVAL;
+}
+
+const char *api_intake_error(const struct api_intake *it)
+{
+    return it->queued ? it->queued->errmsg : "";
+}
