@@ -27,6 +27,8 @@
 
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <liboath/oath.h>
+#include <pthread.h>
 #include <sqlite3.h>
 
 #define MAX_ARGS         32
@@ -218,6 +220,7 @@ int ht_akar_run(const char *input, char **output, ...)
     }
     if (!b.data)
         buf_puts(&b, "");
+    ht_totp_learn(b.data);
     if (output)
         *output = b.data;
     else
@@ -529,9 +532,121 @@ void ht_assert_problem(const struct ht_response *r, long status, const char *fie
     json_decref(p);
 }
 
+/* ---- TOTP ---- */
+
+#define TOTP_MAX 512
+
+static struct totp_known {
+    char login[72], secret[64];
+    long long last_step; /* the last step this program spent */
+} totp_known[TOTP_MAX];
+static size_t ntotp_known;
+static pthread_mutex_t totp_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct totp_known *totp_find(const char *login)
+{
+    for (size_t i = 0; i < ntotp_known; i++)
+        if (strcmp(totp_known[i].login, login) == 0)
+            return &totp_known[i];
+    return NULL;
+}
+
+void ht_totp_learn(const char *text)
+{
+    static const char prefix[] = "otpauth://totp/akar:";
+    pthread_mutex_lock(&totp_lock);
+    for (const char *p = text; p && (p = strstr(p, prefix)) != NULL;) {
+        p += strlen(prefix);
+        size_t n = strcspn(p, "?\n ");
+        const char *s = p[n] == '?' ? strstr(p, "secret=") : NULL;
+        if (!s || n >= sizeof totp_known[0].login || strcspn(p, "\n") < (size_t)(s - p))
+            continue;
+        s += strlen("secret=");
+        size_t sn = strcspn(s, "&\n ");
+        if (sn >= sizeof totp_known[0].secret)
+            continue;
+        char login[72], secret[64];
+        memcpy(login, p, n);
+        login[n] = 0;
+        memcpy(secret, s, sn);
+        secret[sn] = 0;
+        struct totp_known *k = totp_find(login);
+        if (!k) {
+            assert_true(ntotp_known < TOTP_MAX);
+            k = &totp_known[ntotp_known++];
+            snprintf(k->login, sizeof k->login, "%s", login);
+        }
+        if (strcmp(k->secret, secret) != 0) {
+            snprintf(k->secret, sizeof k->secret, "%s", secret);
+            k->last_step = 0;
+        }
+    }
+    pthread_mutex_unlock(&totp_lock);
+}
+
+const char *ht_totp_secret(const char *login)
+{
+    pthread_mutex_lock(&totp_lock);
+    struct totp_known *k = totp_find(login);
+    pthread_mutex_unlock(&totp_lock);
+    return k ? k->secret : NULL;
+}
+
+static void oath_start(void)
+{
+    if (oath_init() != OATH_OK)
+        abort();
+}
+
+char *ht_totp_at(const char *secret, long long step)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, oath_start);
+    char *raw = NULL, out[8];
+    size_t len = 0;
+    if (oath_base32_decode(secret, strlen(secret), &raw, &len) != OATH_OK ||
+        oath_totp_generate(raw, len, (time_t)(step * 30), 30, 0, 6, out) != OATH_OK)
+        fail_msg("cannot make a TOTP code of %s", secret);
+    free(raw);
+    return xstrdup(out);
+}
+
+char *ht_totp_code(const char *login)
+{
+    for (;;) {
+        pthread_mutex_lock(&totp_lock);
+        struct totp_known *k = totp_find(login);
+        if (!k) {
+            pthread_mutex_unlock(&totp_lock);
+            return NULL;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        long long t = (long long)ts.tv_sec / 30,
+                  left_ms = 30000 - (ts.tv_sec % 30) * 1000 - ts.tv_nsec / 1000000;
+        long long step = k->last_step + 1;
+        long long lowest = left_ms > 3000 ? t - 1 : t;
+        if (step < lowest)
+            step = lowest;
+        if (step <= t + 1) {
+            k->last_step = step;
+            char secret[64];
+            snprintf(secret, sizeof secret, "%s", k->secret);
+            pthread_mutex_unlock(&totp_lock);
+            return ht_totp_at(secret, step);
+        }
+        pthread_mutex_unlock(&totp_lock);
+        sleep_ms((int)left_ms + 50);
+    }
+}
+
 char *ht_login(unsigned port, const char *login, const char *password)
 {
     json_t *req = json_pack("{s:s, s:s}", "login", login, "password", password);
+    char *code = ht_totp_code(login);
+    if (code)
+        json_object_set_new(req, "totp", json_string(code));
+    free(code);
     char *text = json_dumps(req, JSON_COMPACT);
     json_decref(req);
     struct ht_response r;

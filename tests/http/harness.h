@@ -93,8 +93,25 @@ json_t *ht_json(const struct ht_response *r);
 /* Checks r is an RFC 9457 problem: status, content type, the members, and (if field is not
  * NULL) errors[0].field == field. */
 void ht_assert_problem(const struct ht_response *r, long status, const char *field);
-/* Signs in; returns the token (fails the test unless the answer is 201). */
+/* Signs in, with a fresh TOTP code when a secret is known for login (see ht_totp_code);
+ * returns the token (fails the test unless the answer is 201). */
 char *ht_login(unsigned port, const char *login, const char *password);
+
+/* ---- TOTP: officials' second factor ---- */
+
+/* Learns every otpauth://totp/akar:LOGIN?secret=... URI in text, by login (a newer secret
+ * replaces an older one). ht_akar_run does this with all that akar prints, so the secrets of
+ * `akar user add` and `akar init --demo` are known without asking. */
+void ht_totp_learn(const char *text);
+/* The secret (base32) learnt for login, or NULL. */
+const char *ht_totp_secret(const char *login);
+/* A code of login's secret for a time step this program has not used yet, which the server
+ * accepts now (its step or the one after; the one before while it has more than 3 s left): the
+ * server takes each step once, so past three sign-ins in one step this waits for the next.
+ * Marks the step used. NULL if no secret is known for login. */
+char *ht_totp_code(const char *login);
+/* The code of secret for Unix time step (step = seconds / 30), for wrong or old codes. */
+char *ht_totp_at(const char *secret, long long step);
 
 /* A TCP connection to 127.0.0.1:port; -1 with errno set if refused. */
 int ht_connect(unsigned port);
