@@ -118,7 +118,7 @@ static int run_store(const char *dir, const unsigned char *keys, size_t n, size_
     struct store *s;
     int rc = store_open(path, STORE_OPEN_MIGRATE, &s, err, sizeof err);
     if (rc == 0)
-        rc = demo_load(s, err, sizeof err);
+        rc = demo_load(s, NULL, NULL, err, sizeof err);
     size_t nacc;
     const struct demo_account *acc = demo_accounts(&nacc);
     struct user_row user = {0};

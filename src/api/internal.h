@@ -148,4 +148,48 @@ int api_attachment_prepare(struct api *api, struct arena *a, int64_t case_id, co
  * them) those that a nearer unit's category of the same code hides; returns how many remain. */
 size_t api_categories_offered(struct category_row *rows, size_t n);
 
+/* ---- signing in (signin.c), shared by POST /api/v1/sessions and the web's /login ---- */
+
+/* Someone signing in: found by login and password (or, on the web's second step, by id), then
+ * the code of an official, then the write that spends the code and opens the session. */
+struct api_signin {
+    struct user_row user;
+    bool official;      /* holds a role other than resident: a TOTP code is due */
+    const char *secret; /* the account's TOTP secret in base32, opened; NULL if none */
+    bool code_taken;    /* api_signin_totp accepted a code */
+    char token[ACCOUNT_TOKEN_CHARS + 1]; /* the session's, after api_signin_start */
+    struct store_write totp, session, batch, *items[2];
+    struct store_write *write; /* what was queued: its rc tells how it went */
+};
+
+/* Seconds before login may try again from this client (per login and per address), or 0. */
+unsigned api_signin_wait(struct api *api, struct http_request *req, const char *login);
+/* Checks login and password (the same time whether the login exists or not) and fills si.
+ * 0; AKAR_EDENIED when they are wrong or the account is disabled (counted as a failure);
+ * AKAR_ESTORE. */
+int api_signin_password(struct api *api, struct http_request *req, const char *login,
+                        const char *password, struct api_signin *si);
+/* Fills si for the account user_id, whose password was checked a moment ago. 0,
+ * AKAR_ENOTFOUND (gone or disabled), AKAR_ESTORE. */
+int api_signin_user(struct api *api, struct http_request *req, int64_t user_id,
+                    struct api_signin *si);
+/* Checks an official's code against the account's secret, or against new_secret when not
+ * NULL (enrolment, allowed while no code has confirmed a secret). 0 (the code is spent by
+ * api_signin_start's write); AKAR_EINVAL wrong or expired; AKAR_ECONFLICT used already, or an
+ * enrolment over a confirmed secret; AKAR_ENOTFOUND no secret to check against. Wrong and used
+ * codes count as failures. */
+int api_signin_totp(struct api *api, struct http_request *req, struct api_signin *si,
+                    const char *code, const char *new_secret);
+/* Clears the login's failures and queues the session (with the code, in one transaction).
+ * then(req) runs after the commit with req->op == si; si->write->rc is AKAR_ECONFLICT if the
+ * code was spent meanwhile. Returns HTTP_SUSPENDED. */
+int api_signin_start(struct api *api, struct http_request *req, struct api_signin *si,
+                     int (*then)(struct http_request *req));
+/* Queues the end of id's session; then(req) runs after the commit with req->op the write (its
+ * rc AKAR_ENOTFOUND if the session had ended already). Returns HTTP_SUSPENDED. */
+int api_signout_start(struct api *api, struct http_request *req, const struct identity *id,
+                      int (*then)(struct http_request *req));
+/* Sets the session cookie to token, or clears it (NULL). */
+void api_signin_cookie(struct api *api, struct http_request *req, const char *token);
+
 #endif

@@ -1,13 +1,12 @@
-/* Signing in and out: POST /api/v1/sessions (login + password → token and cookie), DELETE
- * /api/v1/sessions (the current session ends), GET /api/v1/me (who the token belongs to).
- * Failed logins are counted per login and per client address; past the limit the answer is
- * 429 with Retry-After, whatever the password. */
+/* Signing in and out: POST /api/v1/sessions (login + password, and an official's TOTP code →
+ * token and cookie), DELETE /api/v1/sessions (the current session ends), GET /api/v1/me (who
+ * the token belongs to). Failed logins and wrong codes are counted per login and per client
+ * address; past the limit the answer is 429 with Retry-After, whatever was sent. */
 #include "api/internal.h"
 
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/err.h"
-#include "base/ratelimit.h"
 #include "domain/account.h"
 
 #include <stdio.h>
@@ -16,12 +15,7 @@
 static const struct jsonin_field login_fields[] = {
     {"login", JSONIN_STRING, true, 64, NULL, 0},
     {"password", JSONIN_STRING, true, ACCOUNT_PASSWORD_MAX, NULL, 0},
-};
-
-struct session_op {
-    struct store_write w;
-    char token[ACCOUNT_TOKEN_CHARS + 1];
-    const char *login, *display_name;
+    {"totp", JSONIN_STRING, false, 16, NULL, 0},
 };
 
 static int too_many(struct http_request *req, unsigned wait)
@@ -36,20 +30,19 @@ static int too_many(struct http_request *req, unsigned wait)
 
 static int created(struct http_request *req)
 {
-    struct session_op *op = req->op;
+    struct api_signin *si = req->op;
     struct api *api = req->route_ctx;
-    if (op->w.rc)
+    if (si->write->rc == AKAR_ECONFLICT)
+        return api_problem(req, 401, "totp", "this code was used already; wait for the next one");
+    if (si->write->rc)
         return api_problem(req, 503, NULL, "the session could not be stored; try again");
     char expires[21];
-    clock_format_utc(op->w.u.session.expires_ms, expires);
-    http_add_header(req, "Set-Cookie",
-                    arena_printf(req->arena,
-                                 "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s",
-                                 API_SESSION_COOKIE, op->token, (long long)api->cfg.session_ttl_s,
-                                 api->cfg.secure_cookies ? "; Secure" : ""));
+    clock_format_utc(si->session.u.session.expires_ms, expires);
+    api_signin_cookie(api, req, si->token);
     return api_json(req, 201,
-                    json_pack("{s:s, s:s, s:{s:s, s:s}}", "token", op->token, "expires_at", expires,
-                              "user", "login", op->login, "display_name", op->display_name));
+                    json_pack("{s:s, s:s, s:{s:s, s:s}}", "token", si->token, "expires_at", expires,
+                              "user", "login", si->user.login, "display_name",
+                              si->user.display_name));
 }
 
 int api_sessions_create(struct http_request *req)
@@ -61,53 +54,45 @@ int api_sessions_create(struct http_request *req)
     const char *login = arena_strdup(req->arena, json_string_value(json_object_get(body, "login")));
     const char *password =
         arena_strdup(req->arena, json_string_value(json_object_get(body, "password")));
+    const char *code = json_string_value(json_object_get(body, "totp"));
+    code = code ? arena_strdup(req->arena, code) : NULL;
     json_decref(body);
 
-    int64_t now_s = clock_now_ms() / 1000;
-    const char *name_key = arena_printf(req->arena, "login:%s", login);
-    const char *ip_key = arena_printf(req->arena, "ip:%s", api_client_address(req));
-    unsigned wait = ratelimit_wait(api->login_by_name, name_key, now_s);
-    unsigned wait_ip = ratelimit_wait(api->login_by_ip, ip_key, now_s);
-    if (wait || wait_ip)
-        return too_many(req, wait > wait_ip ? wait : wait_ip);
-
-    struct user_row user;
-    int rc = store_user_get(api->store, req->arena, login, &user);
+    unsigned wait = api_signin_wait(api, req, login);
+    if (wait)
+        return too_many(req, wait);
+    struct api_signin *si = arena_calloc(req->arena, sizeof *si);
+    int rc = api_signin_password(api, req, login, password, si);
     if (rc == AKAR_ESTORE)
         return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
-    bool ok = false;
-    if (rc == 0)
-        ok = account_check_password(user.password_hash, password) && !user.disabled;
-    else
-        account_waste_check(password);
-    if (!ok) {
-        ratelimit_fail(api->login_by_name, name_key, now_s);
-        ratelimit_fail(api->login_by_ip, ip_key, now_s);
+    if (rc)
         return api_problem(req, 401, NULL, "the login or the password is wrong");
+    if (si->official) {
+        if (!si->secret)
+            return api_problem(req, 403, "totp",
+                               "this account has no authenticator app yet: sign in once at "
+                               "/login in a browser to enrol one");
+        if (!code || !*code)
+            return api_problem(req, 422, "totp",
+                               "officials sign in with the 6-digit code of their "
+                               "authenticator app: send it as totp");
+        rc = api_signin_totp(api, req, si, code, NULL);
+        if (rc == AKAR_ECONFLICT)
+            return api_problem(req, 401, "totp",
+                               "this code was used already; wait for the next one");
+        if (rc)
+            return api_problem(req, 401, "totp", "the code is wrong or has expired");
     }
-    ratelimit_clear(api->login_by_name, name_key);
-
-    struct session_op *op = arena_calloc(req->arena, sizeof *op);
-    op->login = user.login;
-    op->display_name = user.display_name;
-    account_token_new(op->token);
-    op->w.kind = STORE_W_SESSION_ADD;
-    account_token_hash(op->token, op->w.u.session.token_hash);
-    op->w.u.session.user_id = user.id;
-    op->w.u.session.expires_ms = clock_now_ms() + api->cfg.session_ttl_s * 1000;
-    op->w.actor = arena_printf(req->arena, "user:%lld", (long long)user.id);
-    return api_submit(req, op, &op->w, created);
+    return api_signin_start(api, req, si, created);
 }
 
 static int deleted(struct http_request *req)
 {
-    struct session_op *op = req->op;
+    struct store_write *w = req->op;
     struct api *api = req->route_ctx;
-    if (op->w.rc && op->w.rc != AKAR_ENOTFOUND)
+    if (w->rc && w->rc != AKAR_ENOTFOUND)
         return api_problem(req, 503, NULL, "the session could not be ended; try again");
-    http_add_header(req, "Set-Cookie",
-                    arena_printf(req->arena, "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax%s",
-                                 API_SESSION_COOKIE, api->cfg.secure_cookies ? "; Secure" : ""));
+    api_signin_cookie(api, req, NULL);
     return http_reply(req, 204, NULL, NULL, 0);
 }
 
@@ -117,12 +102,7 @@ int api_sessions_delete(struct http_request *req)
     struct identity *id = api_authenticate(api, req);
     if (!id)
         return HTTP_DONE;
-    struct session_op *op = arena_calloc(req->arena, sizeof *op);
-    op->w.kind = STORE_W_SESSION_DELETE;
-    memcpy(op->w.u.session.token_hash, id->token_hash, 32);
-    op->w.u.session.user_id = id->user.id;
-    op->w.actor = arena_printf(req->arena, "user:%lld", (long long)id->user.id);
-    return api_submit(req, op, &op->w, deleted);
+    return api_signout_start(api, req, id, deleted);
 }
 
 int api_me(struct http_request *req)

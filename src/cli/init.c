@@ -5,6 +5,7 @@
 #include "base/seal.h"
 #include "cli/cli.h"
 #include "domain/demo.h"
+#include "domain/totp.h"
 #include "store/store.h"
 
 #include <sodium.h>
@@ -35,6 +36,25 @@ static int set_preset(struct store *s, const char *want)
     }
     arena_free(a);
     return rc;
+}
+
+/* The demo accounts with their passwords and TOTP secrets, then each official's enrolment URI
+ * (for an authenticator app; signing in to the office asks for its code). */
+static void print_demo_accounts(struct arena *a, char (*totp)[DEMO_TOTP_CHARS])
+{
+    size_t n;
+    const struct demo_account *acc = demo_accounts(&n);
+    printf("demo: loaded Ninh Thuận province. Demo accounts (for trying akar only):\n");
+    printf("  %-22s %-13s %-10s %-20s %s\n", "login", "role", "unit", "password",
+           "TOTP secret (officials)");
+    for (size_t i = 0; i < n; i++)
+        printf("  %-22s %-13s %-10s %-20s %s\n", acc[i].login, acc[i].role, acc[i].unit,
+               acc[i].password, totp[i][0] ? totp[i] : "-");
+    printf("demo: officials sign in with a code from an authenticator app; add each with its "
+           "URI:\n");
+    for (size_t i = 0; i < n; i++)
+        if (totp[i][0])
+            printf("  %s\n", totp_uri(a, acc[i].login, totp[i]));
 }
 
 int cli_init(int argc, char **argv)
@@ -87,29 +107,25 @@ int cli_init(int argc, char **argv)
         }
     }
     if (rc == 0 && demo) {
-        rc = demo_load(s, err, sizeof err);
+        struct seal_key key;
+        char totp[DEMO_ACCOUNTS_MAX][DEMO_TOTP_CHARS];
+        char *key_path = arena_printf(keys, "%s.key", db);
+        rc = seal_key_load(key_path, &key, err, sizeof err);
+        if (rc == 0)
+            rc = demo_load(s, &key, totp, err, sizeof err);
         if (rc == AKAR_EEXIST) {
             printf("demo: %s\n", err);
             rc = 0;
         } else if (rc) {
             fprintf(stderr, "akar: %s\n", err);
         } else {
-            struct seal_key key;
-            char *key_path = arena_printf(keys, "%s.key", db);
-            rc = seal_key_load(key_path, &key, err, sizeof err);
-            if (rc == 0)
-                rc = demo_load_cases(s, &key, "vn", err, sizeof err);
-            sodium_memzero(&key, sizeof key);
+            rc = demo_load_cases(s, &key, "vn", err, sizeof err);
             if (rc)
                 fprintf(stderr, "akar: %s\n", err);
-            size_t n;
-            const struct demo_account *acc = demo_accounts(&n);
-            printf("demo: loaded Ninh Thuận province. Demo accounts (for trying akar only):\n");
-            printf("  %-22s %-13s %-10s %s\n", "login", "role", "unit", "password");
-            for (size_t i = 0; i < n; i++)
-                printf("  %-22s %-13s %-10s %s\n", acc[i].login, acc[i].role, acc[i].unit,
-                       acc[i].password);
+            print_demo_accounts(keys, totp);
         }
+        sodium_memzero(&key, sizeof key);
+        sodium_memzero(totp, sizeof totp);
     }
     store_close(s);
     arena_free(keys);

@@ -1,16 +1,25 @@
 /* akar user add --db PATH --login L --unit CODE --role ROLE [--name "Display name"]: creates an
- * account with one role on one unit; the password is read from standard input (one line). */
+ * account with one role on one unit; the password is read from standard input (one line). An
+ * official (any role but resident) also gets a TOTP secret, sealed with the key beside the
+ * database, and the command prints its otpauth:// enrolment URI (and, on a terminal, its QR
+ * code) for the person's authenticator app. */
+#include "base/arena.h"
 #include "base/err.h"
+#include "base/seal.h"
 #include "base/utf8.h"
 #include "cli/cli.h"
 #include "domain/access.h"
 #include "domain/account.h"
+#include "domain/totp.h"
 #include "store/store.h"
 
 #include <jansson.h>
+#include <qrencode.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -25,6 +34,46 @@ static int read_password(char *out, size_t n)
         return -1; /* longer than the buffer */
     if (len && out[len - 1] == '\r')
         out[--len] = 0;
+    return 0;
+}
+
+/* text as a QR code drawn with block characters, two modules a line, with the quiet zone. */
+static void print_qr(const char *text)
+{
+    QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (!qr)
+        return;
+    int w = qr->width, q = 2;
+#define DARK(x, y) ((x) >= 0 && (y) >= 0 && (x) < w && (y) < w && (qr->data[(y)*w + (x)] & 1))
+    for (int y = -q; y < w + q; y += 2) {
+        fputs("  ", stdout);
+        for (int x = -q; x < w + q; x++) {
+            bool top = DARK(x, y), bottom = DARK(x, y + 1);
+            /* light modules are drawn, dark ones left blank: right for a dark terminal */
+            fputs(top ? (bottom ? " " : "\u2584") : (bottom ? "\u2580" : "\u2588"), stdout);
+        }
+        fputs("\n", stdout);
+    }
+#undef DARK
+    QRcode_free(qr);
+}
+
+/* A fresh TOTP secret for login, sealed with the key beside db into *sealed, and its enrolment
+ * URI in *uri (arena). 0, or 1 with a message when the key cannot be read. */
+static int totp_enrol(struct arena *a, const char *db, const char *login, const char **sealed,
+                      const char **uri)
+{
+    struct seal_key key;
+    char err[512], secret[TOTP_SECRET_CHARS + 1];
+    if (seal_key_load(arena_printf(a, "%s.key", db), &key, err, sizeof err) != 0) {
+        fprintf(stderr, "akar: %s (akar init creates it)\n", err);
+        return 1;
+    }
+    totp_secret_new(secret);
+    *sealed = seal_text(&key, a, secret);
+    sodium_memzero(&key, sizeof key);
+    *uri = totp_uri(a, login, secret);
+    sodium_memzero(secret, sizeof secret);
     return 0;
 }
 
@@ -87,6 +136,13 @@ static int user_add(int argc, char **argv)
         fprintf(stderr, "akar: %s\n", err);
         return 1;
     }
+    struct arena *a = arena_new();
+    const char *sealed = NULL, *uri = NULL;
+    if (role_is_official((enum role)role_parse(role)) && totp_enrol(a, db, login, &sealed, &uri)) {
+        store_close(s);
+        arena_free(a);
+        return 1;
+    }
     json_t *d = json_pack("{s:s, s:s}", "role", role, "unit", unit);
     char *detail = json_dumps(d, JSON_COMPACT);
     json_decref(d);
@@ -98,12 +154,21 @@ static int user_add(int argc, char **argv)
     w.u.user.role = role;
     w.u.user.unit_code = unit;
     w.u.user.email = email;
+    w.u.user.totp_sealed = sealed;
     int rc = store_write_sync(s, &w);
     if (rc)
         fprintf(stderr, "akar: %s\n", w.errmsg);
     else
         printf("user %s added as %s of unit %s\n", login, role, unit);
+    if (rc == 0 && uri) {
+        printf("%s signs in with a code from an authenticator app. Give them this enrolment "
+               "URI (or its QR code) privately; their first code confirms it:\n  %s\n",
+               login, uri);
+        if (isatty(STDOUT_FILENO))
+            print_qr(uri);
+    }
     store_close(s);
+    arena_free(a);
     free(detail);
     return rc ? 1 : 0;
 }

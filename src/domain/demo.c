@@ -5,11 +5,13 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
+#include "base/seal.h"
 #include "base/tsv.h"
 #include "domain/access.h"
 #include "domain/account.h"
 #include "domain/cases.h"
 #include "domain/deadline.h"
+#include "domain/totp.h"
 #include "domain/unit.h"
 #include "store/store.h"
 
@@ -20,7 +22,9 @@
 
 #define DEMO_TZ "Asia/Ho_Chi_Minh"
 
-static struct demo_account accounts[16];
+_Static_assert(DEMO_TOTP_CHARS == TOTP_SECRET_CHARS + 1, "demo.h's TOTP size is totp.h's");
+
+static struct demo_account accounts[DEMO_ACCOUNTS_MAX];
 static size_t naccounts;
 static pthread_once_t accounts_once = PTHREAD_ONCE_INIT;
 static struct arena *accounts_arena;
@@ -45,7 +49,8 @@ const struct demo_account *demo_accounts(size_t *n)
     return accounts;
 }
 
-int demo_load(struct store *s, char *err, size_t errlen)
+int demo_load(struct store *s, const struct seal_key *key, char (*totp)[DEMO_TOTP_CHARS], char *err,
+              size_t errlen)
 {
     struct arena *a = arena_new();
     struct unit_row *existing;
@@ -109,6 +114,13 @@ int demo_load(struct store *s, char *err, size_t errlen)
         w->u.user.role = acc[i].role;
         w->u.user.unit_code = acc[i].unit;
         w->u.user.email = acc[i].email;
+        if (key && totp) {
+            totp[i][0] = 0;
+            if (role_is_official((enum role)role_parse(acc[i].role))) {
+                totp_secret_new(totp[i]);
+                w->u.user.totp_sealed = seal_text(key, a, totp[i]);
+            }
+        }
         w->audit_detail =
             arena_printf(a, "{\"role\":\"%s\",\"unit\":\"%s\"}", acc[i].role, acc[i].unit);
         items[nunits + i] = w;

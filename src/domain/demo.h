@@ -11,9 +11,16 @@ struct demo_account {
     const char *login, *role, *unit, *password, *display_name, *email;
 };
 
-/* Loads the demo into an empty store as one transaction. Returns 0, AKAR_EEXIST if the store
- * has units already (nothing is changed), or another error with a message in err. */
-int demo_load(struct store *s, char *err, size_t errlen);
+#define DEMO_ACCOUNTS_MAX 16
+#define DEMO_TOTP_CHARS   33 /* a TOTP secret in base32 and its NUL */
+
+/* Loads the demo into an empty store as one transaction. With a key, every official account
+ * gets a fresh TOTP secret, sealed with it, and totp[i] receives account i's secret in base32
+ * ("" for residents); without one (NULL key and totp), officials have none. Returns 0,
+ * AKAR_EEXIST if the store has units already (nothing is changed), or another error with a
+ * message in err. */
+int demo_load(struct store *s, const struct seal_key *key, char (*totp)[DEMO_TOTP_CHARS], char *err,
+              size_t errlen);
 /* Adds the demo petitions (data/demo/cases.tsv) in their various states, planned by the
  * petition rules as if they had arrived days ago. Needs the sealing key and the preset. */
 int demo_load_cases(struct store *s, const struct seal_key *key, const char *preset, char *err,

@@ -52,7 +52,8 @@ enum store_write_kind {
     STORE_W_CATEGORY_ADD,   /* u.category; sets id */
     STORE_W_ATTACHMENT_ADD, /* u.attachment; sets id */
     STORE_W_OUTBOX_RESULT,  /* u.outbox_result: a delivery's outcome (not audited: housekeeping) */
-    STORE_W_DUE_WARNED      /* u.due_warned: the sweep told the leaders (not audited) */
+    STORE_W_DUE_WARNED,     /* u.due_warned: the sweep told the leaders (not audited) */
+    STORE_W_USER_TOTP       /* u.totp: a code accepted; ECONFLICT if its step was used */
 };
 
 /* A message to deliver, queued in the same transaction as the change it tells of. */
@@ -118,8 +119,15 @@ struct store_write {
         } unit;
         struct {
             const char *login, *display_name, *password_hash, *role, *unit_code;
-            const char *email; /* may be NULL */
+            const char *email;       /* may be NULL */
+            const char *totp_sealed; /* the TOTP secret sealed, unconfirmed; may be NULL */
         } user;
+        struct {
+            int64_t user_id, step; /* the step becomes the last one accepted */
+            const char *sealed;    /* enrolment: the new secret, sealed (refused once one is
+                                      confirmed); NULL keeps the secret there */
+            bool confirm;          /* the first code of this secret: audited as enrolment */
+        } totp;
         struct {
             unsigned char token_hash[32];
             int64_t user_id, expires_ms;
@@ -186,7 +194,10 @@ struct user_row {
     int64_t id;
     const char *login, *display_name, *password_hash;
     bool disabled;
-    const char *email; /* may be NULL */
+    const char *email;       /* may be NULL */
+    const char *totp_sealed; /* the TOTP secret, sealed; NULL if none was given yet */
+    bool totp_confirmed;     /* a code of it was accepted once */
+    int64_t totp_last_step;  /* the last step accepted (0: none) */
 };
 
 struct grant_row {

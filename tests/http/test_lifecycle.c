@@ -107,12 +107,15 @@ static void test_sigterm_drains_a_request_in_flight(void **state)
     ht_server_start(&l->a, db, NULL);
     unsigned port = l->a.port;
 
-    static const char body[] = "{\"login\":\"admin\",\"password\":\"demo-admin-2026\"}";
+    char body[128], *code = ht_totp_code("admin");
+    snprintf(body, sizeof body,
+             "{\"login\":\"admin\",\"password\":\"demo-admin-2026\",\"totp\":\"%s\"}", code);
+    free(code);
     char head[512];
     snprintf(head, sizeof head,
              "POST /api/v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
              "application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-             sizeof body - 1);
+             strlen(body));
     int fd = ht_connect(port);
     assert_true(fd >= 0);
     ht_send_all(fd, head, strlen(head));
@@ -131,7 +134,7 @@ static void test_sigterm_drains_a_request_in_flight(void **state)
     }
     assert_int_equal(errno, ECONNREFUSED);
 
-    ht_send_all(fd, body + 12, sizeof body - 1 - 12);
+    ht_send_all(fd, body + 12, strlen(body) - 12);
     char *resp = ht_recv_all(fd, 15000);
     close(fd);
     if (strncmp(resp, "HTTP/1.1 201", 12) != 0)

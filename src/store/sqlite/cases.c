@@ -925,9 +925,12 @@ int sq_users_with_role(struct sq *q, struct arena *a, const char *unit_path, con
             out = grown;
             cap *= 2;
         }
-        out[k++] = (struct user_row){
-            sqlite3_column_int64(st, 0),    sq_text(a, st, 1), sq_text(a, st, 2), sq_text(a, st, 3),
-            sqlite3_column_int(st, 4) != 0, sq_text(a, st, 5)};
+        out[k++] = (struct user_row){.id = sqlite3_column_int64(st, 0),
+                                     .login = sq_text(a, st, 1),
+                                     .display_name = sq_text(a, st, 2),
+                                     .password_hash = sq_text(a, st, 3),
+                                     .disabled = sqlite3_column_int(st, 4) != 0,
+                                     .email = sq_text(a, st, 5)};
     }
     sqlite3_reset(st);
     *rows = out;

@@ -41,6 +41,7 @@ enum stmt {
     ST_AUDIT_COUNT,
     ST_DATA_VERSION,
     ST_UNITS_VERSION_BUMP,
+    ST_USER_TOTP,
     ST_COUNT
 };
 
@@ -54,12 +55,18 @@ static const char *const stmt_sql[ST_COUNT] = {
                     "FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.code = ?1",
     [ST_UNIT_INSERT] = "INSERT INTO units (code, name, level, parent_id, path, time_zone, remote, "
                        "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [ST_USER_BY_LOGIN] = "SELECT id, login, display_name, password_hash, disabled, email "
-                         "FROM users WHERE login = ?1",
-    [ST_USER_BY_ID] = "SELECT id, login, display_name, password_hash, disabled, email "
-                      "FROM users WHERE id = ?1",
+    [ST_USER_BY_LOGIN] = "SELECT id, login, display_name, password_hash, disabled, email, "
+                         "totp_secret, totp_confirmed, totp_last_step FROM users WHERE login = ?1",
+    [ST_USER_BY_ID] = "SELECT id, login, display_name, password_hash, disabled, email, "
+                      "totp_secret, totp_confirmed, totp_last_step FROM users WHERE id = ?1",
     [ST_USER_INSERT] = "INSERT INTO users (login, display_name, password_hash, created_at, "
-                       "email) VALUES (?1, ?2, ?3, ?4, ?5)",
+                       "email, totp_secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    /* a code is taken once: only a later step than the last one moves it; a new secret
+     * replaces only one that no code has confirmed yet */
+    [ST_USER_TOTP] = "UPDATE users SET totp_last_step = ?2, totp_confirmed = 1, "
+                     "totp_secret = coalesce(?3, totp_secret) WHERE id = ?1 AND "
+                     "totp_last_step < ?2 AND (?3 IS NULL OR totp_confirmed = 0) AND "
+                     "(?3 IS NOT NULL OR totp_secret IS NOT NULL)",
     [ST_GRANT_INSERT] = "INSERT INTO grants (user_id, role, unit_id) VALUES (?1, ?2, ?3)",
     [ST_GRANTS_OF] = "SELECT g.role, u.code, u.path FROM grants g JOIN units u ON u.id = g.unit_id "
                      "WHERE g.user_id = ?1 ORDER BY u.path, g.role",
@@ -538,6 +545,8 @@ static int apply_user_add(struct sq *q, struct store_write *w)
     sqlite3_bind_int64(st, 4, w->at_ms ? w->at_ms : clock_now_ms());
     if (w->u.user.email)
         sqlite3_bind_text(st, 5, w->u.user.email, -1, SQLITE_STATIC);
+    if (w->u.user.totp_sealed)
+        sqlite3_bind_text(st, 6, w->u.user.totp_sealed, -1, SQLITE_STATIC);
     rc = sq_step_done(st);
     if (rc == AKAR_EEXIST)
         return sq_fail(w, rc, "login %s is taken", w->u.user.login);
@@ -575,6 +584,29 @@ static int apply_session(struct sq *q, struct store_write *w, bool add)
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)w->u.session.user_id);
     return sq_audit(q, w, add ? "session.create" : "session.delete", "user", id);
+}
+
+/* A TOTP code accepted: the step it was made in becomes the last, and an enrolment keeps its
+ * secret; audited when it confirms a secret (the sign-in itself is audited as its session). */
+static int apply_user_totp(struct sq *q, struct store_write *w)
+{
+    sqlite3_stmt *st = stmt(&q->writer, ST_USER_TOTP);
+    if (!st)
+        return sq_fail(w, AKAR_ESTORE, "the store failed%s", NULL);
+    sqlite3_bind_int64(st, 1, w->u.totp.user_id);
+    sqlite3_bind_int64(st, 2, w->u.totp.step);
+    if (w->u.totp.sealed)
+        sqlite3_bind_text(st, 3, w->u.totp.sealed, -1, SQLITE_STATIC);
+    int rc = sq_step_done(st);
+    if (rc)
+        return sq_fail(w, rc, "the store failed%s", NULL);
+    if (sqlite3_changes(q->writer.db) != 1)
+        return sq_fail(w, AKAR_ECONFLICT, "this code was used already%s", NULL);
+    if (!w->u.totp.confirm)
+        return 0;
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)w->u.totp.user_id);
+    return sq_audit(q, w, "user.totp_enrol", "user", id);
 }
 
 static int apply_purge(struct sq *q, struct store_write *w)
@@ -630,6 +662,8 @@ static int apply_kind(struct sq *q, struct store_write *w)
         return sq_apply_outbox_result(q, w);
     case STORE_W_DUE_WARNED:
         return sq_apply_due_warned(q, w);
+    case STORE_W_USER_TOTP:
+        return apply_user_totp(q, w);
     case STORE_W_BATCH: {
         int64_t created = 0; /* the case a CASE_CREATE item made, for attachments of case 0 */
         for (size_t i = 0; i < w->u.batch.n; i++) {
@@ -796,6 +830,9 @@ static int sq_user_get(void *impl, struct arena *a, const char *login, int64_t i
         out->password_hash = sq_text(a, st, 3);
         out->disabled = sqlite3_column_int(st, 4) != 0;
         out->email = sq_text(a, st, 5);
+        out->totp_sealed = sq_text(a, st, 6);
+        out->totp_confirmed = sqlite3_column_int(st, 7) != 0;
+        out->totp_last_step = sqlite3_column_int64(st, 8);
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? AKAR_ENOTFOUND : AKAR_ESTORE;
