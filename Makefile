@@ -63,6 +63,8 @@ $(O)/tools/embed: tools/embed.c
 
 $(BUILD)/gen/embedded.c $(BUILD)/gen/embedded.h: $(O)/tools/embed $(EMBEDDED)
 	@mkdir -p $(dir $@)
+	@dup=$$(ls src/store/sqlite/migrations | cut -c1-4 | uniq -d); \
+	  if [ -n "$$dup" ]; then echo "two migrations are numbered $$dup: renumber the newer one" >&2; exit 1; fi
 	$(O)/tools/embed $(BUILD)/gen/embedded $(EMBEDDED)
 
 .SECONDEXPANSION:

@@ -37,6 +37,7 @@ struct api *api_new(struct store *s, const struct api_config *cfg)
     if (!api->cfg.submit_per_window)
         api->cfg.submit_per_window = 30;
     api->submissions = ratelimit_new(65536, api->cfg.submit_per_window, 600);
+    api->track_cache = http_cache_new(API_TRACK_CACHE_ENTRIES, API_TRACK_CACHE_BYTES);
     api->policy = deadline_policy_get(cfg->preset ? cfg->preset : "vn");
     char err[256];
     api->blobs = cfg->blob_dir ? blobstore_open(cfg->blob_dir, err, sizeof err) : NULL;
@@ -55,6 +56,7 @@ void api_free(struct api *api)
     ratelimit_free(api->login_by_name);
     ratelimit_free(api->login_by_ip);
     ratelimit_free(api->submissions);
+    http_cache_free(api->track_cache);
     http_response_free(api->units_resp);
     blobstore_free(api->blobs);
     pthread_mutex_destroy(&api->units_lock);

@@ -147,13 +147,14 @@ int api_attachment_get(struct http_request *req)
         return api_problem(req, 404, NULL, "no such attachment");
     const char *key = api_access_key(req);
     if (!key || !case_access_key_ok(&c, key)) {
-        /* not the reporter: an official of the case's unit, or nobody */
+        /* not the reporter: an official of the case's unit, or nobody; to anyone else the
+         * attachment answers as a missing one, so its id tells nothing */
         struct identity *id = api_authenticate(api, req);
         if (!id)
             return HTTP_DONE;
         struct case_actor who = api_case_actor(id, &c);
         if (!api_may_view(&who))
-            return api_problem(req, 403, NULL, "this case lies outside the units you serve");
+            return api_problem(req, 404, NULL, "no such attachment");
     }
     int fd;
     size_t size;

@@ -136,6 +136,16 @@ static json_t *timeline_json(struct arena *a, const struct case_event_row *ev, s
     return out;
 }
 
+/* Identity: plain reporters to officials and to themselves; a sealed one only to its reporter
+ * and, after an audited reveal, in that one answer; inspectors never. The web's case page asks
+ * the same rule through api_official_identity. */
+static const char *identity_for(enum view view, const struct case_row *c, const char *revealed)
+{
+    if (view == VIEW_OFFICIAL || view == VIEW_REPORTER)
+        return c->reporter ? c->reporter : revealed;
+    return NULL;
+}
+
 /* The one serializer of a case: what each viewer may see is decided here and nowhere else. */
 static json_t *case_json(struct http_request *req, const struct case_row *c, enum view view,
                          const struct case_event_row *ev, size_t nev, const char *revealed)
@@ -185,13 +195,7 @@ static json_t *case_json(struct http_request *req, const struct case_row *c, enu
         if (c->rating_comment)
             json_object_set_new(o, "rating_comment", json_string(c->rating_comment));
     }
-    /* Identity: plain reporters to officials and to themselves; a sealed one only to its
-     * reporter and, after an audited reveal, in that one answer; inspectors never. */
-    const char *identity = NULL;
-    if (view == VIEW_OFFICIAL)
-        identity = c->reporter ? c->reporter : revealed;
-    else if (view == VIEW_REPORTER)
-        identity = c->reporter ? c->reporter : revealed;
+    const char *identity = identity_for(view, c, revealed);
     if (identity) {
         json_t *r = json_loads(identity, 0, NULL);
         if (r)
@@ -334,19 +338,16 @@ int api_cases_submit(struct http_request *req)
 /* ---- tracking and rating (public, by code) ---- */
 
 /* Looks the case up by the typed code; replies 404 (and returns non-zero) if there is none. */
+#define NO_SUCH_CODE "no petition has this tracking code; check it for typing mistakes"
 int api_case_by_code(struct http_request *req, struct case_row *c)
 {
     struct api *api = req->route_ctx;
     char code[TRACKING_TEXT];
     if (!tracking_normalise(req->params[0], code))
-        return api_problem(req, 404, NULL,
-                           "no petition has this tracking code; check it for typing mistakes"),
-               1;
+        return api_problem(req, 404, NULL, NO_SUCH_CODE), 1;
     int rc = store_case_get(api->store, req->arena, 0, code, c);
     if (rc == AKAR_ENOTFOUND)
-        return api_problem(req, 404, NULL,
-                           "no petition has this tracking code; check it for typing mistakes"),
-               1;
+        return api_problem(req, 404, NULL, NO_SUCH_CODE), 1;
     if (rc)
         return api_problem(req, 503, NULL, "the store is not answering; try again shortly"), 1;
     return 0;
@@ -379,42 +380,142 @@ static json_t *attachments_json(struct http_request *req, const struct case_row 
     return out;
 }
 
-int api_track(struct http_request *req)
+/* The tracking answer of c for view (public or reporter); NULL if the timeline cannot be
+ * read. *kept_version is the version of the case c was merged into that the answer shows (0:
+ * none); *complete is false when that case could not be read, so the answer lacks it. */
+static json_t *track_json(struct http_request *req, const struct case_row *c, enum view view,
+                          int64_t *kept_version, bool *complete)
 {
     struct api *api = req->route_ctx;
-    struct case_row c;
-    if (api_case_by_code(req, &c))
-        return HTTP_DONE;
-    const char *key = api_access_key(req);
-    enum view view = VIEW_PUBLIC;
-    if (key) {
-        if (!case_access_key_ok(&c, key))
-            return api_problem(req, 403, "access_key", "this access key is not the case's");
-        view = VIEW_REPORTER;
-    }
+    *kept_version = 0;
+    *complete = true;
     struct case_event_row *ev;
     size_t nev;
-    if (store_case_events(api->store, req->arena, c.id, &ev, &nev))
-        return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
-    const char *mine = view == VIEW_REPORTER ? unseal(api, req->arena, &c) : NULL;
-    json_t *o = case_json(req, &c, view, ev, nev, mine);
+    if (store_case_events(api->store, req->arena, c->id, &ev, &nev))
+        return NULL;
+    const char *mine = view == VIEW_REPORTER ? unseal(api, req->arena, c) : NULL;
+    json_t *o = case_json(req, c, view, ev, nev, mine);
     if (view == VIEW_REPORTER)
-        json_object_set_new(o, "attachments", attachments_json(req, &c));
+        json_object_set_new(o, "attachments", attachments_json(req, c));
+    if (!c->merged_into)
+        return o;
     /* a merged case's reporter follows the case it was merged into: its public progress,
      * never its code or its reporter */
     struct case_row kept;
     struct case_event_row *kev;
     size_t nkev;
-    if (c.merged_into && store_case_get(api->store, req->arena, c.merged_into, NULL, &kept) == 0 &&
-        store_case_events(api->store, req->arena, kept.id, &kev, &nkev) == 0) {
-        json_t *k = json_pack("{s:s, s:s, s:b, s:o}", "status", kept.status, "due_at",
-                              when(req->arena, kept.due_at), "open", kept.open, "timeline",
-                              timeline_json(req->arena, kev, nkev, VIEW_PUBLIC));
-        if (kept.answer && report_public(&kept))
-            json_object_set_new(k, "answer", json_string(kept.answer));
-        json_object_set_new(o, "merged_into", k);
+    if (store_case_get(api->store, req->arena, c->merged_into, NULL, &kept) != 0 ||
+        store_case_events(api->store, req->arena, kept.id, &kev, &nkev) != 0) {
+        *complete = false;
+        return o;
     }
+    json_t *k = json_pack("{s:s, s:s, s:b, s:o}", "status", kept.status, "due_at",
+                          when(req->arena, kept.due_at), "open", kept.open, "timeline",
+                          timeline_json(req->arena, kev, nkev, VIEW_PUBLIC));
+    if (kept.answer && report_public(&kept))
+        json_object_set_new(k, "answer", json_string(kept.answer));
+    json_object_set_new(o, "merged_into", k);
+    *kept_version = kept.version;
+    return o;
+}
+
+/* What a public answer is kept under: everything it shows moves one of these numbers. */
+static struct http_cache_stamp track_stamp(const struct case_stamp *s, uint64_t units)
+{
+    return (struct http_cache_stamp){
+        {s->id, s->version, s->due_at, s->open, s->kept_id, s->kept_version, (int64_t)units}};
+}
+
+/* The public answer is the same for everyone with the code, so it is kept (api->track_cache).
+ * While no case has changed (the store's cases generation, and the unit tree's) it is served
+ * as it is; after a change, once the case's stamp (one indexed read) shows it still holds. It
+ * is built again when that stamp moves (any change of the case, or of the case it was merged
+ * into, which a merge moves too), when the unit tree changes, and when its deadline passes
+ * and it turns overdue. */
+static int track_public(struct http_request *req, const char *code)
+{
+    struct api *api = req->route_ctx;
+    int64_t now = clock_now_ms();
+    /* read before the stamp and the case: a change after this moves them past it */
+    uint64_t units = store_units_generation(api->store);
+    uint64_t generation = store_cases_generation(api->store) + units;
+    if (http_cache_reply(api->track_cache, req, code, generation, NULL, now))
+        return HTTP_DONE;
+    struct case_stamp s;
+    int rc = store_case_stamp(api->store, code, &s);
+    if (rc == AKAR_ENOTFOUND)
+        return api_problem(req, 404, NULL, NO_SUCH_CODE);
+    if (rc)
+        return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
+    struct http_cache_stamp stamp = track_stamp(&s, units);
+    if (http_cache_reply(api->track_cache, req, code, generation, &stamp, now))
+        return HTTP_DONE;
+    struct case_row c;
+    rc = store_case_get(api->store, req->arena, 0, code, &c);
+    if (rc)
+        return api_problem(req, rc == AKAR_ENOTFOUND ? 404 : 503, NULL,
+                           rc == AKAR_ENOTFOUND ? NO_SUCH_CODE
+                                                : "the store is not answering; try again shortly");
+    bool complete;
+    int64_t kept_version;
+    json_t *o = track_json(req, &c, VIEW_PUBLIC, &kept_version, &complete);
+    if (!o)
+        return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
+    if (!complete)
+        return api_json(req, 200, o);
+    bool overdue = json_is_true(json_object_get(o, "overdue"));
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!text)
+        return api_problem(req, 500, NULL, "the answer could not be serialised");
+    /* kept under what was read, not under the probe: a change in between moves the version
+     * past both, and the next request builds again */
+    stamp = track_stamp(
+        &(struct case_stamp){c.id, c.version, c.due_at, c.open, c.merged_into, kept_version},
+        units);
+    int64_t expires = c.open && !overdue ? c.due_at + 1 : INT64_MAX;
+    http_cache_put(api->track_cache, req, code, generation, &stamp, expires, "application/json",
+                   text, strlen(text));
+    free(text);
+    return HTTP_DONE;
+}
+
+int api_track(struct http_request *req)
+{
+    const char *key = api_access_key(req);
+    if (!key) {
+        char code[TRACKING_TEXT];
+        if (!tracking_normalise(req->params[0], code))
+            return api_problem(req, 404, NULL, NO_SUCH_CODE);
+        return track_public(req, code);
+    }
+    /* the reporter's view: never kept, so it can never reach anyone else */
+    struct case_row c;
+    if (api_case_by_code(req, &c))
+        return HTTP_DONE;
+    if (!case_access_key_ok(&c, key))
+        return api_problem(req, 403, "access_key", "this access key is not the case's");
+    bool complete;
+    int64_t kept_version;
+    json_t *o = track_json(req, &c, VIEW_REPORTER, &kept_version, &complete);
+    if (!o)
+        return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
     return api_json(req, 200, o);
+}
+
+json_t *api_track_view(struct api *api, struct http_request *req, const struct case_row *c,
+                       bool reporter)
+{
+    /* the serializer's helpers find the api in the route context, which on a web page's
+     * request is the web's: lend them the api for the call */
+    void *ctx = req->route_ctx;
+    req->route_ctx = api;
+    bool complete;
+    int64_t kept_version;
+    json_t *o =
+        track_json(req, c, reporter ? VIEW_REPORTER : VIEW_PUBLIC, &kept_version, &complete);
+    req->route_ctx = ctx;
+    return o;
 }
 
 static int rated(struct http_request *req)
@@ -444,7 +545,7 @@ int api_track_rate(struct http_request *req)
         return HTTP_DONE;
     if (!case_access_key_ok(&c, key))
         return api_problem(req, 403, "access_key", "this access key is not the case's");
-    struct case_env env = {api->policy, api->cfg.key, clock_now_ms(), NULL, 0};
+    struct case_env env = {api->policy, api->cfg.key, clock_now_ms(), NULL, 0, NULL, 0};
     struct pending *op = arena_calloc(req->arena, sizeof *op);
     struct case_problem p = {0};
     if (case_plan_rating(&env, req->arena, &c, rating > 5 || rating < 0 ? 0 : (int)rating, comment,
@@ -484,41 +585,65 @@ static enum view official_view(const struct case_actor *w)
     return w->handler || w->leader || w->receptionist || w->admin ? VIEW_OFFICIAL : VIEW_INSPECTOR;
 }
 
-/* Loads case {id} for an official who may see it; replies and returns non-zero otherwise. */
+/* Loads case {id} for an official who may see it; replies and returns non-zero otherwise. A
+ * case the caller may not see answers exactly as a missing one (404), so that nobody outside
+ * its units, resident or official of a sibling unit, can learn which ids exist; 403 is kept for
+ * an action refused on a case the caller does see. */
 int api_official_case(struct http_request *req, struct identity *id, struct case_row *c,
                       struct case_actor *who)
 {
-    struct api *api = req->route_ctx;
-    char *end;
-    long long cid = strtoll(req->params[0], &end, 10);
-    if (*end || cid <= 0)
-        return api_problem(req, 404, NULL, "no such case"), 1;
-    int rc = store_case_get(api->store, req->arena, cid, NULL, c);
+    int rc = api_official_case_load(req->route_ctx, req, id, req->params[0], c, who);
     if (rc == AKAR_ENOTFOUND)
         return api_problem(req, 404, NULL, "no such case"), 1;
     if (rc)
         return api_problem(req, 503, NULL, "the store is not answering; try again shortly"), 1;
-    *who = api_case_actor(id, c);
-    if (!api_may_view(who))
-        return api_problem(req, 403, NULL, "this case lies outside the units you serve"), 1;
     return 0;
+}
+
+int api_official_case_load(struct api *api, struct http_request *req, struct identity *id,
+                           const char *case_id, struct case_row *c, struct case_actor *who)
+{
+    char *end;
+    long long cid = strtoll(case_id, &end, 10);
+    if (*end || cid <= 0)
+        return AKAR_ENOTFOUND;
+    int rc = store_case_get(api->store, req->arena, cid, NULL, c);
+    if (rc)
+        return rc;
+    *who = api_case_actor(id, c);
+    return api_may_view(who) ? 0 : AKAR_ENOTFOUND;
+}
+
+const char *api_official_identity(const struct case_actor *who, const struct case_row *c,
+                                  const char *revealed)
+{
+    return identity_for(official_view(who), c, revealed);
 }
 
 /* Possible duplicates of c for officials: open cases of the same unit's subtree that full-text
  * search finds similar, kept when domain/cases agrees (category, distance). */
+size_t api_case_duplicates(struct api *api, struct arena *a, const struct case_row *c,
+                           struct case_row **out)
+{
+    struct case_row *sim;
+    size_t nsim = 0, kept = 0;
+    *out = NULL;
+    if (!c->open || store_case_similar(api->store, a, c->unit_id,
+                                       case_similarity_words(a, c->title), 20, &sim, &nsim) != 0)
+        return 0;
+    for (size_t i = 0; i < nsim && kept < API_DUPLICATES_MAX; i++)
+        if (case_duplicate_candidate(c, &sim[i]))
+            sim[kept++] = sim[i];
+    *out = sim;
+    return kept;
+}
+
 static json_t *similar_json(struct http_request *req, const struct case_row *c)
 {
-    struct api *api = req->route_ctx;
     struct case_row *sim;
-    size_t nsim = 0;
+    size_t n = api_case_duplicates(req->route_ctx, req->arena, c, &sim);
     json_t *out = json_array();
-    if (!c->open ||
-        store_case_similar(api->store, req->arena, c->unit_id,
-                           case_similarity_words(req->arena, c->title), 20, &sim, &nsim) != 0)
-        return out;
-    for (size_t i = 0, kept = 0; i < nsim && kept < 5; i++) {
-        if (!case_duplicate_candidate(c, &sim[i]))
-            continue;
+    for (size_t i = 0; i < n; i++) {
         json_t *s = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)sim[i].id, "tracking_code",
                               sim[i].tracking_code, "title", sim[i].title, "status", sim[i].status);
         if (c->located && sim[i].located)
@@ -526,7 +651,6 @@ static json_t *similar_json(struct http_request *req, const struct case_row *c)
                 s, "distance_m",
                 json_integer((json_int_t)case_distance_m(c->lat, c->lon, sim[i].lat, sim[i].lon)));
         json_array_append_new(out, s);
-        kept++;
     }
     return out;
 }
@@ -593,74 +717,102 @@ int api_case_act(struct http_request *req)
          ? arena_strdup(req->arena, json_string_value(json_object_get(body, k)))                   \
          : NULL)
     int action = case_action_parse(json_string_value(json_object_get(body, "action")));
-    struct case_args args = {STR("reason"), STR("answer"), STR("document"),
-                             json_is_true(json_object_get(body, "complex"))};
-    const char *to_unit = STR("to_unit"), *handler = STR("handler");
-    json_int_t merge_into = json_integer_value(json_object_get(body, "merge_into"));
+    struct api_case_action act = {.args = {STR("reason"), STR("answer"), STR("document"),
+                                           json_is_true(json_object_get(body, "complex"))},
+                                  .to_unit = STR("to_unit"),
+                                  .handler = STR("handler"),
+                                  .merge_into =
+                                      json_integer_value(json_object_get(body, "merge_into"))};
     json_decref(body);
 #undef STR
     if (action < 0)
         return api_problem(req, 400, "action",
                            "action is accept, reject, transfer, assign, start, extend, resolve, "
                            "close, reopen, merge or reveal");
+    act.action = (enum case_action)action;
     struct case_row c;
     struct case_actor who;
     if (api_official_case(req, id, &c, &who))
         return HTTP_DONE;
+    struct pending *op = arena_calloc(req->arena, sizeof *op);
+    struct case_problem p = {0};
+    int rc = api_case_plan(api, req->arena, id, &c, &who, &act, &op->w, &op->revealed, &p);
+    if (rc == AKAR_EINVAL)
+        return problem_from(req, &p);
+    if (rc == AKAR_ECRYPTO)
+        return api_problem(req, 503, NULL, "the sealed identity cannot be opened here");
+    if (rc)
+        return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
+    op->view = official_view(&who);
+    return api_submit(req, op, &op->w, acted);
+}
 
+int api_case_plan(struct api *api, struct arena *a, struct identity *id, const struct case_row *c,
+                  const struct case_actor *who, const struct api_case_action *act,
+                  struct store_write *w, const char **revealed, struct case_problem *p)
+{
+    enum case_action action = act->action;
     struct case_target t = {0};
-    struct unit_row unit;
-    if (action == ACTION_TRANSFER && to_unit &&
-        store_unit_get(api->store, req->arena, to_unit, &unit) == 0)
-        t.unit = &unit;
+    struct unit_row *unit = arena_calloc(a, sizeof *unit);
+    if (action == ACTION_TRANSFER && act->to_unit &&
+        store_unit_get(api->store, a, act->to_unit, unit) == 0)
+        t.unit = unit;
     if (action == ACTION_REOPEN) {
         struct unit_row here;
-        if (store_unit_get(api->store, req->arena, c.unit_code, &here) == 0 && here.parent_code &&
-            store_unit_get(api->store, req->arena, here.parent_code, &unit) == 0)
-            t.unit = &unit;
+        if (store_unit_get(api->store, a, c->unit_code, &here) == 0 && here.parent_code &&
+            store_unit_get(api->store, a, here.parent_code, unit) == 0)
+            t.unit = unit;
     }
-    if (action == ACTION_ASSIGN && handler) {
+    if (action == ACTION_ASSIGN && act->handler) {
         struct user_row u;
         struct grant_row *g;
         size_t ng;
-        if (store_user_get(api->store, req->arena, handler, &u) == 0 && !u.disabled &&
-            store_user_grants(api->store, req->arena, u.id, &g, &ng) == 0) {
+        if (store_user_get(api->store, a, act->handler, &u) == 0 && !u.disabled &&
+            store_user_grants(api->store, a, u.id, &g, &ng) == 0) {
             t.handler_id = u.id;
             for (size_t i = 0; i < ng; i++)
                 if (strcmp(g[i].role, "handler") == 0 &&
-                    access_in_subtree(g[i].unit_path, c.unit_path))
+                    access_in_subtree(g[i].unit_path, c->unit_path))
                     t.handler_covers = true;
         }
     }
-    struct case_row target;
-    if (action == ACTION_MERGE && merge_into > 0 &&
-        store_case_get(api->store, req->arena, merge_into, NULL, &target) == 0) {
-        struct case_actor tw = api_case_actor(id, &target);
+    struct case_row *target = arena_calloc(a, sizeof *target);
+    if (action == ACTION_MERGE && act->merge_into > 0 &&
+        store_case_get(api->store, a, act->merge_into, NULL, target) == 0) {
+        struct case_actor tw = api_case_actor(id, target);
         if (tw.handler || tw.leader)
-            t.merge_into = &target;
+            t.merge_into = target;
     }
-    struct case_env env = {api->policy, api->cfg.key, clock_now_ms(), NULL, 0};
+    struct case_env env = {api->policy, api->cfg.key, clock_now_ms(), NULL, 0, NULL, 0};
     struct webhook_row *hooks;
-    const char *hook_path = t.unit ? t.unit->path : c.unit_path;
-    if (store_webhooks_for(api->store, req->arena, hook_path, &hooks, &env.nwebhooks) == 0)
+    const char *hook_path = t.unit ? t.unit->path : c->unit_path;
+    if (store_webhooks_for(api->store, a, hook_path, &hooks, &env.nwebhooks) == 0)
         env.webhooks = hooks;
-    struct pending *op = arena_calloc(req->arena, sizeof *op);
-    struct case_problem p = {0};
-    const char *actor = arena_printf(req->arena, "user:%lld", (long long)id->user.id);
-    if (case_plan_action(&env, req->arena, &c, (enum case_action)action, &who, actor, &args, &t,
-                         &op->w.u.case_update, &p))
-        return problem_from(req, &p);
-    op->w.kind = STORE_W_CASE_UPDATE;
-    op->w.actor = actor;
-    op->w.at_ms = env.now;
-    op->view = official_view(&who);
+    /* read after c: a merge committed since moves c's version, and the write is refused */
+    struct case_merged_row *merged;
+    if (store_case_merged(api->store, a, c->id, &merged, &env.nmerged))
+        return AKAR_ESTORE;
+    env.merged = merged;
+    const char *actor = arena_printf(a, "user:%lld", (long long)id->user.id);
+    memset(w, 0, sizeof *w);
+    if (case_plan_action(&env, a, c, action, who, actor, &act->args, &t, &w->u.case_update, p))
+        return AKAR_EINVAL;
+    w->kind = STORE_W_CASE_UPDATE;
+    w->actor = actor;
+    w->at_ms = env.now;
+    *revealed = NULL;
     if (action == ACTION_REVEAL) {
-        op->revealed = unseal(api, req->arena, &c);
-        if (!op->revealed)
-            return api_problem(req, 503, NULL, "the sealed identity cannot be opened here");
-        op->w.audit_detail = "{\"sealed_identity\":\"revealed\"}";
+        *revealed = unseal(api, a, c);
+        if (!*revealed)
+            return AKAR_ECRYPTO;
+        w->audit_detail = "{\"sealed_identity\":\"revealed\"}";
     }
-    return api_submit(req, op, &op->w, acted);
+    return 0;
+}
+
+const char *api_inbox_cursor(struct arena *a, const struct case_row *last)
+{
+    return arena_printf(a, "%" PRId64 ".%" PRId64, last->due_at, last->id);
 }
 
 /* ?cursor= is "DUE.ID" as returned in next_cursor. */
@@ -700,20 +852,20 @@ static bool parse_instant(const char *s, int64_t *ms)
     return false;
 }
 
-int api_cases_list(struct http_request *req)
+#define REFUSE(status, f_, d_) return *field = (f_), *detail = (d_), (status)
+
+int api_inbox_query(struct api *api, struct http_request *req, struct identity *id,
+                    struct case_filter *out, struct unit_row *unit_out, const char **field,
+                    const char **detail)
 {
-    struct api *api = req->route_ctx;
-    struct identity *id = api_authenticate(api, req);
-    if (!id)
-        return HTTP_DONE;
     struct case_filter f = {0};
     const char *unit_code = http_query(req, "unit");
     struct unit_row unit;
     if (unit_code && *unit_code) {
         int rc = store_unit_get(api->store, req->arena, unit_code, &unit);
         if (rc)
-            return api_problem(req, rc == AKAR_ENOTFOUND ? 400 : 503, "unit",
-                               "unit must be the code of an existing unit");
+            REFUSE(rc == AKAR_ENOTFOUND ? 400 : 503, "unit",
+                   "unit must be the code of an existing unit");
     } else {
         /* the widest unit the caller serves as an official */
         const struct access_grant *best = NULL;
@@ -722,24 +874,24 @@ int api_cases_list(struct http_request *req)
                 (!best || strlen(id->grants[i].unit_path) < strlen(best->unit_path)))
                 best = &id->grants[i];
         if (!best)
-            return api_problem(req, 403, NULL, "the inbox is for officials");
+            REFUSE(403, NULL, "the inbox is for officials");
         if (store_unit_get(api->store, req->arena, best->unit_code, &unit))
-            return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
+            REFUSE(503, NULL, "the store is not answering; try again shortly");
     }
     struct case_row scope = {.unit_path = unit.path};
     struct case_actor who = api_case_actor(id, &scope);
     if (!api_may_view(&who))
-        return api_problem(req, 403, "unit", "this unit lies outside the units you serve");
+        REFUSE(403, "unit", "this unit lies outside the units you serve");
     f.scope_unit_id = unit.id;
     const char *v;
     if ((v = http_query(req, "kind")) && *v) {
         if (case_kind_parse(v) < 0)
-            return api_problem(req, 400, "kind", "unknown kind");
+            REFUSE(400, "kind", "unknown kind");
         f.kind = v;
     }
     if ((v = http_query(req, "status")) && *v) {
         if (case_status_parse(v) < 0)
-            return api_problem(req, 400, "status", "unknown status");
+            REFUSE(400, "status", "unknown status");
         f.status = v;
     }
     if ((v = http_query(req, "category")) && *v)
@@ -747,34 +899,34 @@ int api_cases_list(struct http_request *req)
     f.only_open = true;
     if ((v = http_query(req, "open")) && *v) {
         if (strcmp(v, "all") != 0 && strcmp(v, "true") != 0)
-            return api_problem(req, 400, "open", "open is true (the default) or all");
+            REFUSE(400, "open", "open is true (the default) or all");
         f.only_open = strcmp(v, "true") == 0;
     }
     if (f.status && !case_status_open((enum case_status)case_status_parse(f.status)))
         f.only_open = false;
     if ((v = http_query(req, "overdue")) && *v) {
         if (strcmp(v, "true") != 0)
-            return api_problem(req, 400, "overdue", "overdue takes the value true");
+            REFUSE(400, "overdue", "overdue takes the value true");
         f.only_open = true;
         f.due_before = clock_now_ms();
     }
     if ((v = http_query(req, "due_before")) && *v) {
         int64_t t;
         if (!parse_instant(v, &t))
-            return api_problem(req, 400, "due_before",
-                               "due_before is a date (2026-03-01) or a UTC instant "
-                               "(2026-03-01T10:00:00Z)");
+            REFUSE(400, "due_before",
+                   "due_before is a date (2026-03-01) or a UTC instant "
+                   "(2026-03-01T10:00:00Z)");
         if (!f.due_before || t < f.due_before)
             f.due_before = t;
     }
     if ((v = http_query(req, "q")) && *v) {
         if (strlen(v) > 200)
-            return api_problem(req, 400, "q", "q has at most 200 bytes");
+            REFUSE(400, "q", "q has at most 200 bytes");
         f.text = v;
     }
     if ((v = http_query(req, "cursor")) && *v) {
         if (!parse_cursor(v, &f.after_due, &f.after_id))
-            return api_problem(req, 400, "cursor", "cursor must be a next_cursor value");
+            REFUSE(400, "cursor", "cursor must be a next_cursor value");
         f.has_cursor = true;
     }
     f.limit = PAGE_DEFAULT;
@@ -782,9 +934,28 @@ int api_cases_list(struct http_request *req)
         char *end;
         long n = strtol(v, &end, 10);
         if (*end || n < 1 || n > PAGE_MAX)
-            return api_problem(req, 400, "limit", "limit is 1 to 200");
+            REFUSE(400, "limit", "limit is 1 to 200");
         f.limit = (size_t)n;
     }
+    *out = f;
+    *unit_out = unit;
+    return 0;
+}
+
+#undef REFUSE
+
+int api_cases_list(struct http_request *req)
+{
+    struct api *api = req->route_ctx;
+    struct identity *id = api_authenticate(api, req);
+    if (!id)
+        return HTTP_DONE;
+    struct case_filter f;
+    struct unit_row unit;
+    const char *field, *detail;
+    int status = api_inbox_query(api, req, id, &f, &unit, &field, &detail);
+    if (status)
+        return api_problem(req, status, field, detail);
     struct case_row *rows;
     size_t n;
     if (store_case_list(api->store, req->arena, &f, &rows, &n))
@@ -803,8 +974,7 @@ int api_cases_list(struct http_request *req)
     json_t *out = json_pack("{s:o}", "items", items);
     if (n == f.limit)
         json_object_set_new(out, "next_cursor",
-                            json_string(arena_printf(req->arena, "%" PRId64 ".%" PRId64,
-                                                     rows[n - 1].due_at, rows[n - 1].id)));
+                            json_string(api_inbox_cursor(req->arena, &rows[n - 1])));
     else
         json_object_set_new(out, "next_cursor", json_null());
     return api_json(req, 200, out);

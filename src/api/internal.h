@@ -7,6 +7,7 @@
 #include "domain/access.h"
 #include "domain/cases.h"
 #include "domain/petition.h"
+#include "http/cache.h"
 #include "http/server.h"
 #include "store/store.h"
 
@@ -28,6 +29,8 @@ struct api {
     uint64_t units_generation;
     struct MHD_Response *units_resp;
     char units_etag[40];
+    /* GET /api/v1/track/{code} without an access key, by code (see api_track) */
+    struct http_cache *track_cache;
 };
 
 /* The signed-in person of a request. */
@@ -66,6 +69,10 @@ bool api_has_token(struct http_request *req);
 const char *api_client_address(struct http_request *req);
 
 #define API_SESSION_COOKIE "akar_session"
+/* Bounds of the public tracking cache: typical answers take 1 to 3 KB, so the entries bound
+ * holds first; the bytes bound caps a cache of long petitions and answers. */
+#define API_TRACK_CACHE_ENTRIES 8192
+#define API_TRACK_CACHE_BYTES   (32u << 20)
 
 int api_sessions_create(struct http_request *req);
 int api_sessions_delete(struct http_request *req);
@@ -147,6 +154,55 @@ int api_attachment_prepare(struct api *api, struct arena *a, int64_t case_id, co
 /* Drops from rows (a unit's categories, nearest unit first, as store_category_list gives
  * them) those that a nearer unit's category of the same code hides; returns how many remain. */
 size_t api_categories_offered(struct category_row *rows, size_t n);
+
+/* The answer of GET /api/v1/track/{code} for case c: the public view, or the reporter's
+ * (the caller checked the access key). The one serializer decides what either may see; the
+ * web's tracking page renders this same object. NULL if the store did not answer. */
+json_t *api_track_view(struct api *api, struct http_request *req, const struct case_row *c,
+                       bool reporter);
+
+/* ---- the officials' side of cases (cases.c), shared with the web's back office ---- */
+
+/* Loads case case_id (its id as text) for id, an official who may see it, and how they relate
+ * to it. 0; AKAR_ENOTFOUND for a case that does not exist or that they may not see (the two
+ * are told apart to nobody); AKAR_ESTORE. */
+int api_official_case_load(struct api *api, struct http_request *req, struct identity *id,
+                           const char *case_id, struct case_row *c, struct case_actor *who);
+/* The reporter's identity (JSON text) that who may see on c: a plain one, or revealed (the
+ * identity opened by a reveal, for that one answer); NULL for inspectors, whatever else. */
+const char *api_official_identity(const struct case_actor *who, const struct case_row *c,
+                                  const char *revealed);
+#define API_DUPLICATES_MAX 5
+/* Possible duplicates of c (open cases of its unit's subtree that full-text search finds
+ * similar and domain/cases agrees with), at most API_DUPLICATES_MAX, best first. */
+size_t api_case_duplicates(struct api *api, struct arena *a, const struct case_row *c,
+                           struct case_row **out);
+
+/* An official's action on a case as asked. */
+struct api_case_action {
+    enum case_action action;
+    struct case_args args;
+    const char *to_unit; /* transfer: the unit's code */
+    const char *handler; /* assign: the handler's login */
+    int64_t merge_into;  /* merge: the id of the case kept */
+};
+/* Plans act on c by id (who: see api_official_case_load): looks up what it names, asks
+ * domain/cases, and fills w (a CASE_UPDATE by id at the version of c). For a reveal,
+ * *revealed is the identity opened (audited by the write). 0; AKAR_EINVAL with p saying why
+ * the rules refuse (p->rc: AKAR_EINVAL 422, AKAR_EDENIED 403, AKAR_ECONFLICT 409);
+ * AKAR_ECRYPTO when the sealed identity cannot be opened; AKAR_ESTORE. Strings in a. */
+int api_case_plan(struct api *api, struct arena *a, struct identity *id, const struct case_row *c,
+                  const struct case_actor *who, const struct api_case_action *act,
+                  struct store_write *w, const char **revealed, struct case_problem *p);
+
+/* Reads an inbox query (?unit=&kind=&status=&category=&open=&overdue=&due_before=&q=&cursor=
+ * &limit=) for id into f, scoped to unit (the caller's widest when none is named). 0, or the
+ * HTTP status of the refusal (400, 403, 503) with *field (may be NULL) and *detail (English). */
+int api_inbox_query(struct api *api, struct http_request *req, struct identity *id,
+                    struct case_filter *f, struct unit_row *unit, const char **field,
+                    const char **detail);
+/* The cursor (?cursor=) of the page after the one ending with last. Arena. */
+const char *api_inbox_cursor(struct arena *a, const struct case_row *last);
 
 /* ---- signing in (signin.c), shared by POST /api/v1/sessions and the web's /login ---- */
 

@@ -32,6 +32,26 @@ int api_metrics(struct http_request *req)
                "akar_store_commit_batch_size_count %llu\n",
                (unsigned long long)st.commits, (unsigned long long)st.writes,
                (unsigned long long)st.commits);
+    struct http_cache_stats tc;
+    http_cache_stats_get(api->track_cache, &tc);
+    buf_printf(&b,
+               "# HELP akar_track_cache_lookups_total Public tracking answers asked of the cache.\n"
+               "# TYPE akar_track_cache_lookups_total counter\n"
+               "akar_track_cache_lookups_total{result=\"hit\"} %llu\n"
+               "akar_track_cache_lookups_total{result=\"checked\"} %llu\n"
+               "akar_track_cache_lookups_total{result=\"miss\"} %llu\n"
+               "# HELP akar_track_cache_evictions_total Answers dropped to stay within bounds.\n"
+               "# TYPE akar_track_cache_evictions_total counter\n"
+               "akar_track_cache_evictions_total %llu\n"
+               "# HELP akar_track_cache_entries Public tracking answers held.\n"
+               "# TYPE akar_track_cache_entries gauge\n"
+               "akar_track_cache_entries %zu\n"
+               "# HELP akar_track_cache_bytes Approximate memory the held answers take.\n"
+               "# TYPE akar_track_cache_bytes gauge\n"
+               "akar_track_cache_bytes %zu\n",
+               (unsigned long long)tc.hits, (unsigned long long)tc.checked,
+               (unsigned long long)tc.misses, (unsigned long long)tc.evictions, tc.entries,
+               tc.bytes);
     char *body = arena_strndup(req->arena, b.data ? b.data : "", b.len);
     size_t len = b.len;
     buf_release(&b);

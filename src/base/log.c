@@ -55,6 +55,11 @@ void log_access_set_fd(int fd)
     access_fd = fd;
 }
 
+bool log_access_on(void)
+{
+    return access_fd >= 0;
+}
+
 void log_access_line(const char *line, size_t n)
 {
     if (access_fd < 0)

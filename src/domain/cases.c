@@ -196,13 +196,15 @@ static const char *plain_email(struct arena *a, const char *reporter)
     return out;
 }
 
-/* Messages for one event: an e-mail to the reporter (if plain) and a signed webhook call for
- * each webhook of the subtree. Webhook bodies carry no personal data. */
+/* Messages for one event: an e-mail to the reporter (if plain), one to the plain reporter of
+ * every case merged into this one (under that case's own code: the code of the case kept is
+ * never told to them), and a signed webhook call for each webhook of the subtree. Webhook
+ * bodies carry no personal data. */
 static void messages(const struct case_env *env, struct arena *a, const char *email,
                      const char *code, const char *event, const char *status, const char *unit_code,
                      const char *note, const struct outbox_msg **out, size_t *n)
 {
-    struct outbox_msg *m = arena_calloc(a, (env->nwebhooks + 1) * sizeof *m);
+    struct outbox_msg *m = arena_calloc(a, (env->nwebhooks + env->nmerged + 1) * sizeof *m);
     size_t k = 0;
     if (email) {
         m[k].channel = "email";
@@ -212,6 +214,21 @@ static void messages(const struct case_env *env, struct arena *a, const char *em
                                  "Petition %s is now %s.\n%s%s\nFollow it with your tracking "
                                  "code at /track/%s.\n",
                                  code, status, note ? note : "", note ? "\n" : "", code);
+        k++;
+    }
+    for (size_t i = 0; i < env->nmerged; i++) {
+        const char *own = env->merged[i].tracking_code;
+        const char *to = plain_email(a, env->merged[i].reporter);
+        if (!to)
+            continue;
+        m[k].channel = "email";
+        m[k].target = to;
+        m[k].subject = arena_printf(a, "Your petition %s: %s", own, status);
+        m[k].body = arena_printf(a,
+                                 "Petition %s is handled together with a case on the same "
+                                 "matter, which is now %s.\n%s%s\nFollow it with your tracking "
+                                 "code at /track/%s.\n",
+                                 own, status, note ? note : "", note ? "\n" : "", own);
         k++;
     }
     for (size_t i = 0; i < env->nwebhooks; i++) {

@@ -37,6 +37,10 @@ struct case_env {
     int64_t now;                        /* ms */
     const struct webhook_row *webhooks; /* of the case's unit subtree, for messages */
     size_t nwebhooks;
+    /* The cases merged into the one acted on: their reporters are told of its progress, each
+     * under their own tracking code. Callers that leave it empty tell only its own reporter. */
+    const struct case_merged_row *merged;
+    size_t nmerged;
 };
 
 struct case_reporter {

@@ -204,7 +204,7 @@ int demo_load_cases(struct store *s, const struct seal_key *key, const char *pre
     size_t n = tsv_parse(a, resource_get("cases.tsv"), &rows);
     struct user_row handler;
     int rc = store_user_get(s, a, "handler.vinhhai", &handler);
-    struct case_env env = {deadline_policy_get(preset), key, 0, NULL, 0};
+    struct case_env env = {deadline_policy_get(preset), key, 0, NULL, 0, NULL, 0};
     if (!env.policy)
         rc = AKAR_EINVAL;
     int64_t now = clock_now_ms(), previous = 0;

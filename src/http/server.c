@@ -190,7 +190,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_add_explicit(&s->latency_sum_us, (uint_fast64_t)(seconds * 1e6),
                               memory_order_relaxed);
     atomic_fetch_add_explicit(&s->latency_count, 1, memory_order_relaxed);
-    access_log(req, seconds);
+    if (log_access_on()) /* formatting the line costs as much as a cached answer */
+        access_log(req, seconds);
     arena_free(req->arena);
     *con_cls = NULL;
     atomic_fetch_sub(&s->active, 1);

@@ -33,15 +33,23 @@ struct store_backend {
     int (*audit_count)(void *impl, const char *action, int64_t *n);
     /* A number stored with the data that every change of the unit tree moves. */
     int (*units_version)(void *impl, int64_t *v);
+    /* Whether another connection (another process, or this store's writer) committed since
+     * the calling thread last asked; true on a thread's first call. */
+    int (*others_committed)(void *impl, bool *yes);
     int (*backup)(void *impl, const char *to_path, char *err, size_t errlen);
     int (*case_get)(void *impl, struct arena *a, int64_t id, const char *tracking_code,
                     struct case_row *out);
+    int (*case_stamp)(void *impl, const char *tracking_code, struct case_stamp *out);
     int (*case_events)(void *impl, struct arena *a, int64_t case_id, struct case_event_row **rows,
+                       size_t *n);
+    int (*case_merged)(void *impl, struct arena *a, int64_t case_id, struct case_merged_row **rows,
                        size_t *n);
     int (*case_list)(void *impl, struct arena *a, const struct case_filter *f,
                      struct case_row **rows, size_t *n);
     int (*case_similar)(void *impl, struct arena *a, int64_t scope_unit_id, const char *text,
                         size_t limit, struct case_row **rows, size_t *n);
+    int (*case_stats)(void *impl, struct arena *a, int64_t scope_unit_id, int64_t now, int64_t soon,
+                      struct case_stats *out);
     int (*case_by_creator)(void *impl, struct arena *a, int64_t user_id, int64_t before_id,
                            size_t limit, struct case_row **rows, size_t *n);
     int (*case_due_between)(void *impl, struct arena *a, int64_t from, int64_t to, size_t limit,

@@ -18,6 +18,8 @@
 #define MAX_GROUP 512
 /* How often a change of the unit tree made by another process is looked for. */
 #define UNITS_RECHECK_MS 1000
+/* How often a change of cases made by another process is looked for. */
+#define CASES_RECHECK_MS 1000
 
 static const unsigned batch_bounds[STORE_BATCH_BUCKETS] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
 
@@ -34,6 +36,9 @@ struct store {
 
     /* the units version as last read, and when (ms); see store_units_generation */
     atomic_int_fast64_t units_version, units_checked_ms;
+    /* see store_cases_generation */
+    atomic_uint_fast64_t cases_generation;
+    atomic_int_fast64_t cases_checked_ms;
     atomic_uint_fast64_t commits, writes, batch[STORE_BATCH_BUCKETS];
 };
 
@@ -57,15 +62,28 @@ static void count_batch(struct store *s, size_t n)
             atomic_fetch_add(&s->batch[b], 1);
 }
 
+/* Whether w changes a case that exists already (a new case changes no other). */
+static bool touches_cases(const struct store_write *w)
+{
+    if (w->kind == STORE_W_CASE_UPDATE || w->kind == STORE_W_ATTACHMENT_ADD)
+        return true;
+    if (w->kind == STORE_W_BATCH)
+        for (size_t i = 0; i < w->u.batch.n; i++)
+            if (touches_cases(w->u.batch.items[i]))
+                return true;
+    return false;
+}
+
 /* Runs one group: every write in list gets its rc, and done() only after the commit. */
 static void run_group(struct store *s, struct store_write *list, size_t n)
 {
-    bool units = false;
+    bool units = false, cases = false;
     int rc = s->be->group_begin(s->impl);
     if (rc == 0) {
         for (struct store_write *w = list; w; w = w->next_) {
             s->be->apply(s->impl, w);
             units |= w->rc == 0 && touches_units(w);
+            cases |= w->rc == 0 && touches_cases(w);
         }
         rc = s->be->group_commit(s->impl);
         if (rc != 0)
@@ -82,6 +100,8 @@ static void run_group(struct store *s, struct store_write *list, size_t n)
         int64_t v;
         if (units && s->be->units_version(s->impl, &v) == 0)
             atomic_store(&s->units_version, v);
+        if (cases) /* before done(): whoever hears of the change sees the generation moved */
+            atomic_fetch_add(&s->cases_generation, 1);
     }
     for (struct store_write *w = list, *next; w; w = next) {
         next = w->next_;
@@ -295,10 +315,21 @@ int store_case_get(struct store *s, struct arena *a, int64_t id, const char *tra
     return s->be->case_get(s->impl, a, id, tracking_code, out);
 }
 
+int store_case_stamp(struct store *s, const char *tracking_code, struct case_stamp *out)
+{
+    return s->be->case_stamp(s->impl, tracking_code, out);
+}
+
 int store_case_events(struct store *s, struct arena *a, int64_t case_id,
                       struct case_event_row **rows, size_t *n)
 {
     return s->be->case_events(s->impl, a, case_id, rows, n);
+}
+
+int store_case_merged(struct store *s, struct arena *a, int64_t case_id,
+                      struct case_merged_row **rows, size_t *n)
+{
+    return s->be->case_merged(s->impl, a, case_id, rows, n);
 }
 
 int store_case_list(struct store *s, struct arena *a, const struct case_filter *f,
@@ -311,6 +342,12 @@ int store_case_similar(struct store *s, struct arena *a, int64_t scope_unit_id, 
                        size_t limit, struct case_row **rows, size_t *n)
 {
     return s->be->case_similar(s->impl, a, scope_unit_id, text, limit, rows, n);
+}
+
+int store_case_stats(struct store *s, struct arena *a, int64_t scope_unit_id, int64_t now,
+                     int64_t soon, struct case_stats *out)
+{
+    return s->be->case_stats(s->impl, a, scope_unit_id, now, soon, out);
 }
 
 int store_case_list_by_creator(struct store *s, struct arena *a, int64_t user_id, int64_t before_id,
@@ -391,6 +428,18 @@ uint64_t store_units_generation(struct store *s)
             atomic_store(&s->units_version, v);
     }
     return (uint64_t)atomic_load(&s->units_version);
+}
+
+uint64_t store_cases_generation(struct store *s)
+{
+    int64_t now = clock_now_ms();
+    if (now - atomic_load(&s->cases_checked_ms) >= CASES_RECHECK_MS) {
+        atomic_store(&s->cases_checked_ms, now);
+        bool moved = true;
+        if (s->be->others_committed(s->impl, &moved) != 0 || moved)
+            atomic_fetch_add(&s->cases_generation, 1);
+    }
+    return (uint64_t)atomic_load(&s->cases_generation);
 }
 
 void store_stats_get(struct store *s, struct store_stats *out)

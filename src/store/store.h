@@ -99,7 +99,8 @@ struct case_update {
     const char *answer, *document;
     int64_t resolved_at;
     bool set_merged;
-    int64_t merged_into;
+    int64_t merged_into; /* ECONFLICT unless that case is open; its version moves too, so an
+                            action on it planned before the merge is refused as stale */
     bool set_rating;
     int rating;
     const char *rating_comment;
@@ -243,6 +244,13 @@ struct case_row {
     int64_t created_by, received_at, resolved_at, updated_at;
 };
 
+/* A case merged into another: its reporter follows the case it was merged into. */
+struct case_merged_row {
+    int64_t id;
+    const char *tracking_code;
+    const char *reporter; /* JSON text, or NULL (sealed, or no reporter) */
+};
+
 struct case_event_row {
     int64_t id, at;
     const char *actor, *action, *from_status, *to_status, *reason, *public_note;
@@ -284,8 +292,20 @@ struct webhook_row {
 /* By id, or by tracking code when id is 0. */
 int store_case_get(struct store *s, struct arena *a, int64_t id, const char *tracking_code,
                    struct case_row *out);
+/* What a case's public tracking answer depends on, read without the rest of the case (one
+ * indexed lookup by tracking code), so that a cache of that answer can tell whether it is
+ * still the case's: every change of a case moves its version. */
+struct case_stamp {
+    int64_t id, version, due_at;
+    bool open;
+    int64_t kept_id, kept_version; /* the case it was merged into and that one's version, or 0 */
+};
+int store_case_stamp(struct store *s, const char *tracking_code, struct case_stamp *out);
 int store_case_events(struct store *s, struct arena *a, int64_t case_id,
                       struct case_event_row **rows, size_t *n);
+/* The cases merged into case_id, oldest first. */
+int store_case_merged(struct store *s, struct arena *a, int64_t case_id,
+                      struct case_merged_row **rows, size_t *n);
 /* Cases of the subtree, by (due_at, id), after the cursor, at most f->limit. */
 int store_case_list(struct store *s, struct arena *a, const struct case_filter *f,
                     struct case_row **rows, size_t *n);
@@ -293,6 +313,21 @@ int store_case_list(struct store *s, struct arena *a, const struct case_filter *
  * limit, best first. */
 int store_case_similar(struct store *s, struct arena *a, int64_t scope_unit_id, const char *text,
                        size_t limit, struct case_row **rows, size_t *n);
+/* A unit's dashboard: counts over its subtree. */
+struct case_status_count {
+    const char *status;
+    int64_t n;
+};
+struct case_stats {
+    struct case_status_count *by_status; /* every case of the subtree by status (arena) */
+    size_t nstatus;
+    int64_t overdue;          /* open, the deadline passed */
+    int64_t due_soon;         /* open, the deadline in [now, soon) */
+    int64_t answered;         /* settled with an answer (resolved_at set)... */
+    int64_t answered_on_time; /* ...by the deadline then running */
+};
+int store_case_stats(struct store *s, struct arena *a, int64_t scope_unit_id, int64_t now,
+                     int64_t soon, struct case_stats *out);
 /* Cases of any unit whose deadline ends in [from, to) and that are still open. */
 /* The cases user_id submitted while signed in (created_by), newest first: those with ids
  * below before_id (0: from the newest), at most limit. */
@@ -343,6 +378,11 @@ int store_backup(struct store *s, const char *to_path, char *err, size_t errlen)
  * committed, within a second for changes by another process. Readers cache derived data
  * (the units answer) against it. */
 uint64_t store_units_generation(struct store *s);
+/* Moves with every committed change to an existing case: at once (before the write's done())
+ * for changes this store committed, within a second for changes by another process (or by
+ * hand). Readers that keep data derived from a case check it again, cheaply, when this moved
+ * since they last did (the public tracking answer; see store_case_stamp). */
+uint64_t store_cases_generation(struct store *s);
 
 #define STORE_BATCH_BUCKETS 10
 struct store_stats {

@@ -65,5 +65,10 @@ const char *page_number(struct page *pg, long long n);
 
 int web_home(struct http_request *req);
 int web_not_found(struct http_request *req);
+/* The residents' pages: /submit, /receipt, /track, /mine (resident.c). */
+void web_mount_resident(struct web *w, struct http_server *srv);
+/* The officials' pages: /login, /logout and /office/... (office.c, office_case.c, reception.c,
+ * login.c). */
+void web_mount_office(struct web *w, struct http_server *srv);
 
 #endif

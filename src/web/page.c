@@ -59,7 +59,11 @@ static void header(struct page *pg, struct buf *b)
              T(pg, "Skip to the content"), T(pg, "Main"));
     if (is_official(pg->who)) {
         nav_link(pg, b, "/office", T(pg, "Inbox"));
-        nav_link(pg, b, "/office/reception", T(pg, "Reception desk"));
+        for (size_t i = 0; i < pg->who->ngrants; i++)
+            if (pg->who->grants[i].role == ROLE_RECEPTIONIST) {
+                nav_link(pg, b, "/office/reception", T(pg, "Reception desk"));
+                break;
+            }
         nav_link(pg, b, "/office/dashboard", T(pg, "Dashboard"));
     } else {
         nav_link(pg, b, "/submit", T(pg, "Send a petition"));
@@ -299,7 +303,9 @@ static int js(struct http_request *req)
 int web_not_found(struct http_request *req)
 {
     struct web *w = req->route_ctx;
-    if (strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0)
+    /* machines' addresses answer machines: problem+json */
+    if (strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0 ||
+        strcmp(req->path, "/healthz") == 0 || strcmp(req->path, "/metrics") == 0)
         return api_not_found(req);
     struct page pg;
     page_begin(&pg, req, w);
@@ -376,5 +382,7 @@ void web_mount(struct web *w, struct http_server *srv)
     http_route(srv, "GET", "/static/akar.css", css, w, 0);
     http_route(srv, "GET", "/static/akar.js", js, w, 0);
     http_route(srv, "GET", "/lang/{}", lang_switch, w, 0);
+    web_mount_resident(w, srv);
+    web_mount_office(w, srv);
     http_fallback(srv, web_not_found, w);
 }

@@ -2,9 +2,11 @@
  * inspector, admin, resident) placed at the case's own unit, above it, beside it and below it,
  * tries every action on a case where the action is legal and on one where none is. The expected
  * answer comes from the rules, not from the server: a grant covers its unit and the units
- * below; outside it 403; inside, an illegal state is 409 whoever asks, and a legal one is 200
- * if case_actor_may (domain/petition.c) lets the role take the action, else 403. Also: reading
- * a case, the inbox, no token, and a case that does not exist. */
+ * below; outside it (and for a resident anywhere) the case does not exist, 404, word for word
+ * the answer for an id nobody has; inside, an illegal state is 409 whoever asks, and a legal
+ * one is 200 if case_actor_may (domain/petition.c) lets the role take the action, else 403.
+ * Also: reading a case, its attachments, the inbox, no token, and a case that does not
+ * exist. */
 #include "harness.h"
 
 #include "base/mem.h"
@@ -228,7 +230,7 @@ static long expected(enum role_i r, enum rel rel, enum case_action a, bool legal
 {
     bool in = covers(rel_units[rel]);
     if (!official(r) || !in)
-        return 403;
+        return 404; /* a case they cannot see is no case to them */
     if (!legal)
         return 409;
     struct case_actor who = {.handler = r == R_HANDLER,
@@ -282,7 +284,7 @@ static int teardown(void **state)
 /* ---- the matrix ---- */
 
 struct tally {
-    int ok, conflict, forbidden;
+    int ok, conflict, forbidden, unseen;
 };
 
 static void count(struct tally *t, long status)
@@ -290,6 +292,7 @@ static void count(struct tally *t, long status)
     t->ok += status == 200;
     t->conflict += status == 409;
     t->forbidden += status == 403;
+    t->unseen += status == 404;
 }
 
 static void test_every_role_and_unit_relation_against_every_action(void **state)
@@ -352,15 +355,21 @@ static void test_every_role_and_unit_relation_against_every_action(void **state)
     assert_string_equal(json_string_value(json_object_get(doc, "status")), "rejected");
     json_decref(doc);
     /* each kind of answer really occurred, in the numbers the rules give */
-    int want_ok = 0;
+    struct tally want = {0};
     for (int a = 0; a < ACTION_COUNT; a++)
         for (int r = 0; r < NROLES; r++)
             for (int l = 0; l < NRELS; l++)
-                want_ok += expected((enum role_i)r, (enum rel)l, (enum case_action)a, true) == 200;
-    assert_int_equal(t.ok, want_ok);
+                for (int legal = 0; legal < 2; legal++)
+                    count(&want, expected((enum role_i)r, (enum rel)l, (enum case_action)a, legal));
+    assert_int_equal(t.ok, want.ok);
+    assert_int_equal(t.conflict, want.conflict);
+    assert_int_equal(t.forbidden, want.forbidden);
+    assert_int_equal(t.unseen, want.unseen);
     assert_true(t.ok >= 25);
     assert_true(t.conflict >= ACTION_COUNT * 8);
-    assert_true(t.forbidden > t.ok);
+    assert_true(t.forbidden >= ACTION_COUNT);
+    /* all but the five official roles at the two places that cover the case, on both cases */
+    assert_int_equal(t.unseen, ACTION_COUNT * 2 * (NROLES * NRELS - (NROLES - 1) * 2));
 }
 
 static void test_reading_a_case_needs_an_official_role_covering_its_unit(void **state)
@@ -373,7 +382,7 @@ static void test_reading_a_case_needs_an_official_role_covering_its_unit(void **
     for (int r = 0; r < NROLES; r++)
         for (int l = 0; l < NRELS; l++) {
             struct actor *who = &actors[r][l];
-            long want = official((enum role_i)r) && covers(rel_units[l]) ? 200 : 403;
+            long want = official((enum role_i)r) && covers(rel_units[l]) ? 200 : 404;
             long got = request(who->token, "GET", path, NULL, NULL);
             if (got != want)
                 fail_msg("%s (%s, case at %s) reading the case: %ld, expected %ld", who->login,
@@ -392,6 +401,129 @@ static void test_reading_a_case_needs_an_official_role_covering_its_unit(void **
     static const char *const bad[] = {CASES "/0", CASES "/-3", CASES "/12abc", CASES "/abc"};
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(request(setup_token, "GET", bad[i], NULL, NULL), 404);
+}
+
+/* s with every occurrence of from replaced by to (free it). */
+static char *replaced(const char *s, const char *from, const char *to)
+{
+    size_t nf = strlen(from), nt = strlen(to), n = 0;
+    for (const char *p = strstr(s, from); p; p = strstr(p + nf, from))
+        n++;
+    char *out = xmalloc(strlen(s) + n * nt + 1), *o = out;
+    for (const char *p; (p = strstr(s, from)) != NULL; s = p + nf) {
+        memcpy(o, s, (size_t)(p - s));
+        o += p - s;
+        memcpy(o, to, nt);
+        o += nt;
+    }
+    strcpy(o, s);
+    return out;
+}
+
+/* Sends method on seen (an existing case or attachment the caller may not see) and on unseen
+ * (an id that exists nowhere) with body and its content type; the two answers must be 404 and
+ * the same bytes, but for the path each echoes as the problem's instance. */
+static void same_as_missing(const char *login, const char *token, const char *method,
+                            const char *seen, const char *unseen, const char *type,
+                            const char *body, size_t body_len)
+{
+    char auth[128];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    struct ht_response a, b;
+    ht_do(E->srv.port,
+          &(struct ht_request){.method = method,
+                               .path = seen,
+                               .content_type = type,
+                               .body = body,
+                               .body_len = body_len,
+                               .headers = {auth}},
+          &a);
+    ht_do(E->srv.port,
+          &(struct ht_request){.method = method,
+                               .path = unseen,
+                               .content_type = type,
+                               .body = body,
+                               .body_len = body_len,
+                               .headers = {auth}},
+          &b);
+    if (a.status != 404 || b.status != 404)
+        fail_msg("%s %s %s: %ld, and on an id that does not exist: %ld", login, method, seen,
+                 a.status, b.status);
+    ht_assert_problem(&a, 404, NULL);
+    char *want = replaced(b.body, unseen, seen);
+    if (strcmp(a.body, want) != 0)
+        fail_msg("%s %s: a case they may not see answers\n%s\nbut one that does not exist\n%s",
+                 login, method, a.body, b.body);
+    assert_string_equal(ht_header(&a, "Content-Type"), ht_header(&b, "Content-Type"));
+    free(want);
+    ht_response_free(&a);
+    ht_response_free(&b);
+}
+
+static void test_a_case_out_of_reach_answers_exactly_as_one_that_does_not_exist(void **state)
+{
+    (void)state;
+    long long id = submit("complaint");
+    static const char pdf[] = "%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n%%EOF\n";
+    char path[64], actions[96], attach[96], missing[64], missing_actions[96], missing_attach[96];
+    snprintf(path, sizeof path, CASES "/%lld", id);
+    snprintf(actions, sizeof actions, "%s/actions", path);
+    snprintf(attach, sizeof attach, "%s/attachments", path);
+    /* as many digits as the case's id where possible, so that even the lengths agree */
+    long long none = 9;
+    while (none < id)
+        none = none * 10 + 9;
+    if (none == id)
+        none = none * 10 + 9;
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM cases WHERE id = %lld", none);
+    assert_int_equal(ht_db_int(E->db, sql), 0);
+    snprintf(missing, sizeof missing, CASES "/%lld", none);
+    snprintf(missing_actions, sizeof missing_actions, "%s/actions", missing);
+    snprintf(missing_attach, sizeof missing_attach, "%s/attachments", missing);
+    /* an attachment of the case, and an attachment id nobody has */
+    char auth[128];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", actors[R_HANDLER][OWN].token);
+    struct ht_response r;
+    ht_do(E->srv.port,
+          &(struct ht_request){
+              .path = attach, .content_type = "application/pdf", .body = pdf, .headers = {auth}},
+          &r);
+    assert_int_equal(r.status, 201);
+    json_t *doc = ht_json(&r);
+    long long att = num(doc, "id");
+    json_decref(doc);
+    ht_response_free(&r);
+    char att_path[64], att_missing[64];
+    snprintf(att_path, sizeof att_path, "/api/v1/attachments/%lld", att);
+    snprintf(att_missing, sizeof att_missing, "/api/v1/attachments/%lld", att + 1000000000LL);
+    const char *accept = "{\"action\":\"accept\"}";
+    int tried = 0;
+    for (int ro = 0; ro < NROLES; ro++)
+        for (int l = 0; l < NRELS; l++) {
+            const struct actor *who = &actors[ro][l];
+            if (official((enum role_i)ro) && covers(rel_units[l]))
+                continue; /* they see it */
+            same_as_missing(who->login, who->token, "GET", path, missing, NULL, NULL, 0);
+            same_as_missing(who->login, who->token, "POST", actions, missing_actions,
+                            "application/json", accept, 0);
+            same_as_missing(who->login, who->token, "POST", attach, missing_attach,
+                            "application/pdf", pdf, 0);
+            same_as_missing(who->login, who->token, "GET", att_path, att_missing, NULL, NULL, 0);
+            tried++;
+        }
+    /* every resident, and every official of the sibling unit and of the village below */
+    assert_int_equal(tried, NRELS + 2 * (NROLES - 1));
+    /* while those who see it and may not act are told so */
+    json_decref(must(actors[R_INSPECTOR][OWN].token, "POST", actions,
+                     json_pack("{s:s}", "action", "accept"), 403));
+    json_decref(must(actors[R_RECEPTIONIST][CHILD].token, "POST", actions,
+                     json_pack("{s:s}", "action", "accept"), 403));
+    /* and nothing changed */
+    doc = must(setup_token, "GET", path, NULL, 200);
+    assert_int_equal(num(doc, "version"), 1);
+    assert_int_equal(json_array_size(json_object_get(doc, "attachments")), 1);
+    json_decref(doc);
 }
 
 static void test_without_a_token_everything_official_is_401(void **state)
@@ -448,6 +580,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_role_and_unit_relation_against_every_action),
         cmocka_unit_test(test_reading_a_case_needs_an_official_role_covering_its_unit),
+        cmocka_unit_test(test_a_case_out_of_reach_answers_exactly_as_one_that_does_not_exist),
         cmocka_unit_test(test_without_a_token_everything_official_is_401),
         cmocka_unit_test(test_the_inbox_is_for_officials_only),
     };

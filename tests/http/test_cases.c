@@ -572,8 +572,11 @@ static long long reach(enum case_kind kind, enum case_status s)
 /* What a legal action a on a kind case in status s answers in the walk, with its actor. */
 static long walk_expect(enum case_kind kind, enum case_status s, enum case_action a)
 {
-    if (a == ACTION_REVEAL) /* only the assigned handler: the one who started it */
-        return s == STATUS_IN_PROGRESS || s == STATUS_RESOLVED || s == STATUS_CLOSED ? 200 : 403;
+    if (a == ACTION_REVEAL) { /* only the assigned handler: the one who started it */
+        if (s == STATUS_IN_PROGRESS || s == STATUS_RESOLVED || s == STATUS_CLOSED)
+            return 200;
+        return in_vinhhai(walk_unit(s)) ? 403 : 404; /* transferred away: not theirs to see */
+    }
     if (a == ACTION_EXTEND) /* the law allows extending only these settle steps */
         return kind == KIND_DENUNCIATION || kind == KIND_INFORMATION_REQUEST ? 200 : 422;
     return 200;
@@ -678,8 +681,9 @@ static void test_every_transition_of_every_kind_follows_the_table(void **state)
                     continue;
                 enum case_action action = (enum case_action)a;
                 const char *unit = walk_unit(s);
-                /* an inspector may take no action, whatever the state */
-                json_decref(act(IV, id, action_body(action, unit), 403));
+                /* an inspector may take no action, whatever the state; outside their unit
+                 * the case is not there for them at all */
+                json_decref(act(IV, id, action_body(action, unit), in_vinhhai(unit) ? 403 : 404));
                 enum who w = actor_for(action, unit);
                 long expect = walk_expect(kind, s, action);
                 json_t *before = get_case(LN, id);
@@ -744,15 +748,132 @@ static void test_transfer_moves_the_case_to_the_other_units_inbox(void **state)
     assert_true(has_id(theirs, id));
     json_decref(mine);
     json_decref(theirs);
-    /* the first unit has lost it entirely; the district above sees it still */
+    /* the first unit has lost it entirely (to it the case is no more); the district above
+     * sees it still */
     char path[64];
     snprintf(path, sizeof path, CASES "/%lld", id);
-    json_decref(call(HV, "GET", path, NULL, 403));
+    json_decref(call(HV, "GET", path, NULL, 404));
     json_t *up = inbox_all(LN, "unit=586.02", 200);
     assert_true(has_id(up, id));
     json_decref(up);
     /* the new unit takes it up */
     act_to(HS, id, action_body(ACTION_ACCEPT, "586.02"), "accepted");
+}
+
+/* The integer sql (with one %lld for id) yields on the live database. */
+static long long db_int_of(const char *sql, long long id)
+{
+    char *q = sqlite3_mprintf(sql, id);
+    long long v = ht_db_int(E->db, q);
+    sqlite3_free(q);
+    return v;
+}
+
+/* How often the subtree index rows of case id were deleted and inserted (rewritten), and
+ * updated in place, since scope_log began. */
+#define SCOPE_REWRITES "SELECT count(*) FROM scope_log WHERE case_id = %lld AND op != 'update'"
+#define SCOPE_UPDATES  "SELECT count(*) FROM scope_log WHERE case_id = %lld AND op = 'update'"
+
+/* Checks case id's index rows: one for each of units (its unit and every ancestor), none
+ * elsewhere, each with the case's own deadline and open flag. */
+static void expect_scope(long long id, const char *const *units, size_t n)
+{
+    assert_int_equal(db_int_of("SELECT count(*) FROM case_scope WHERE case_id = %lld", id),
+                     (long long)n);
+    assert_int_equal(db_int_of("SELECT count(*) FROM case_scope s JOIN cases c ON c.id = "
+                               "s.case_id WHERE s.case_id = %lld AND s.due_at = c.due_at AND "
+                               "s.open = c.open",
+                               id),
+                     (long long)n);
+    for (size_t i = 0; i < n; i++) {
+        char *q = sqlite3_mprintf("SELECT count(*) FROM case_scope s JOIN units u ON u.id = "
+                                  "s.unit_id WHERE s.case_id = %lld AND u.code = %Q",
+                                  id, units[i]);
+        if (ht_db_int(E->db, q) != 1)
+            fail_msg("case %lld is not indexed under unit %s", id, units[i]);
+        sqlite3_free(q);
+    }
+}
+
+static void test_subtree_index_is_rewritten_only_when_the_unit_or_the_deadline_moves(void **state)
+{
+    (void)state;
+    db_exec("CREATE TABLE scope_log (case_id INTEGER NOT NULL, op TEXT NOT NULL);"
+            "CREATE TRIGGER scope_log_d AFTER DELETE ON case_scope BEGIN "
+            "INSERT INTO scope_log VALUES (old.case_id, 'delete'); END;"
+            "CREATE TRIGGER scope_log_i AFTER INSERT ON case_scope BEGIN "
+            "INSERT INTO scope_log VALUES (new.case_id, 'insert'); END;"
+            "CREATE TRIGGER scope_log_u AFTER UPDATE ON case_scope BEGIN "
+            "INSERT INTO scope_log VALUES (new.case_id, 'update'); END;");
+    static const char *const vinhhai[] = {"586.01", "586", "58"};
+    static const char *const nhonhai[] = {"586.02", "586", "58"};
+    long long id =
+        submit(intake("information_request", "586.01", "Xin thông tin quy hoạch khu dân cư")).id;
+    expect_scope(id, vinhhai, 3);
+    act_to(LN, id, action_body(ACTION_ACCEPT, "586.01"), "accepted"); /* a new deadline */
+    long long rewrites = db_int_of(SCOPE_REWRITES, id);
+    assert_int_equal(rewrites, 3 + 6); /* three rows at intake; three out and in again */
+    expect_scope(id, vinhhai, 3);
+
+    /* starting and (re)assigning move neither the unit nor the deadline: the rows stay */
+    act_to(HV, id, action_body(ACTION_START, "586.01"), "in_progress");
+    act_to(LN, id, action_body(ACTION_ASSIGN, "586.01"), "in_progress");
+    assert_int_equal(db_int_of(SCOPE_REWRITES, id), rewrites);
+    assert_int_equal(db_int_of(SCOPE_UPDATES, id), 0);
+    expect_scope(id, vinhhai, 3);
+    json_t *mine = inbox_all(HV, "status=in_progress", 200), *up = inbox_all(LP, "unit=586", 200);
+    assert_true(has_id(mine, id));
+    assert_true(has_id(up, id));
+    json_decref(mine);
+    json_decref(up);
+    /* the inbox of cases due just after the present deadline holds it... */
+    time_t after = (time_t)(db_int_of("SELECT due_at FROM cases WHERE id = %lld", id) / 1000 + 1);
+    struct tm tm;
+    char due_before[48];
+    strftime(due_before, sizeof due_before, "due_before=%Y-%m-%dT%H:%M:%SZ", gmtime_r(&after, &tm));
+    mine = inbox_all(HV, due_before, 200);
+    assert_true(has_id(mine, id));
+    json_decref(mine);
+
+    /* ...until an extension moves the deadline: the rows follow it */
+    act_to(LN, id, action_body(ACTION_EXTEND, "586.01"), "in_progress");
+    assert_true(db_int_of(SCOPE_REWRITES, id) > rewrites);
+    rewrites = db_int_of(SCOPE_REWRITES, id);
+    expect_scope(id, vinhhai, 3);
+    mine = inbox_all(HV, due_before, 200);
+    assert_false(has_id(mine, id));
+    json_decref(mine);
+
+    /* resolving settles it where it is: the rows stay, only their open flag turns */
+    act_to(HV, id, action_body(ACTION_RESOLVE, "586.01"), "resolved");
+    assert_int_equal(db_int_of(SCOPE_REWRITES, id), rewrites);
+    assert_int_equal(db_int_of(SCOPE_UPDATES, id), 3);
+    expect_scope(id, vinhhai, 3);
+    assert_int_equal(db_int_of("SELECT count(*) FROM case_scope WHERE case_id = %lld AND open", id),
+                     0);
+    mine = inbox_all(HV, "", 200);
+    assert_false(has_id(mine, id));
+    json_decref(mine);
+    mine = inbox_all(HV, "open=all", 200);
+    assert_true(has_id(mine, id));
+    json_decref(mine);
+    act_to(LN, id, action_body(ACTION_CLOSE, "586.01"), "closed");
+    assert_int_equal(db_int_of(SCOPE_REWRITES, id), rewrites);
+    assert_int_equal(db_int_of(SCOPE_UPDATES, id), 3);
+
+    /* a transfer moves the unit: the rows leave the old commune for the new one */
+    long long moved = submit(intake("feedback", "586.01", "Cống thoát nước bị tắc")).id;
+    act_to(LN, moved, action_body(ACTION_TRANSFER, "586.01"), "transferred");
+    expect_scope(moved, nhonhai, 3);
+    mine = inbox_all(HV, "", 200);
+    json_t *theirs = inbox_all(HS, "", 200);
+    assert_false(has_id(mine, moved));
+    assert_true(has_id(theirs, moved));
+    json_decref(mine);
+    json_decref(theirs);
+
+    db_exec("DROP TABLE scope_log; DROP TRIGGER scope_log_d; DROP TRIGGER scope_log_i; "
+            "DROP TRIGGER scope_log_u;");
 }
 
 /* A complaint at 586.01 accepted, started and resolved by handler.vinhhai. */
@@ -1012,6 +1133,9 @@ static void test_inbox_filters_by_kind_status_category_overdue_due_and_text(void
     expect_inbox(LP, "unit=585&q=DAT%20CONG", id, N, BIT(A), "585", NULL, NULL);
     expect_inbox(LP, "unit=585&q=lan%20chiem", id, N, BIT(A), "585", NULL, NULL);
     expect_inbox(LP, "unit=585&q=duong", id, N, BIT(F), "585", NULL, NULL);
+    expect_inbox(LP, "unit=585&q=%C4%91%C6%B0%E1%BB%9Dng", id, N, BIT(F), "585", NULL, NULL);
+    expect_inbox(LP, "unit=585&q=%C4%90%C6%AF%E1%BB%9CNG", id, N, BIT(F), "585", NULL, NULL);
+    expect_inbox(LP, "unit=585&q=%E2%80%94%20%3F", id, N, open, "585", NULL, NULL); /* no words */
     expect_inbox(LP, "unit=585&q=dia%20diem", id, N, open, "585", NULL, NULL); /* descriptions */
     expect_inbox(LP, "unit=585&q=dat&kind=feedback", id, N, 0, "585", NULL, NULL);
     expect_inbox(LP, "unit=585&q=kh%C3%B4ng%20c%C3%B3%20t%E1%BB%AB%20n%C3%A0y", id, N, 0, "585",
@@ -1171,6 +1295,7 @@ int main(void)
             test_tracking_code_typed_loosely_finds_the_case_and_one_wrong_symbol_does_not),
         cmocka_unit_test(test_every_transition_of_every_kind_follows_the_table),
         cmocka_unit_test(test_transfer_moves_the_case_to_the_other_units_inbox),
+        cmocka_unit_test(test_subtree_index_is_rewritten_only_when_the_unit_or_the_deadline_moves),
         cmocka_unit_test(test_second_complaint_goes_to_the_unit_above_once),
         cmocka_unit_test(test_denunciation_settle_step_extends_twice_then_422),
         cmocka_unit_test(test_resolve_needs_an_answer),

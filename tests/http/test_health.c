@@ -57,8 +57,14 @@ static void test_healthz_ignores_query_string(void **state)
 static void test_not_found_has_security_headers(void **state)
 {
     struct ht_response r;
-    ht_get(port_of(state), "/no/such/page", &r);
+    ht_get(port_of(state), "/api/v1/no/such/thing", &r);
     ht_assert_problem(&r, 404, NULL);
+    assert_security_headers(&r);
+    ht_response_free(&r);
+    /* outside the API a person is looking: an HTML page, with the same headers */
+    ht_get(port_of(state), "/no/such/page", &r);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(ht_header(&r, "Content-Type"), "text/html"));
     assert_security_headers(&r);
     ht_response_free(&r);
 }

@@ -245,7 +245,7 @@ static void test_huge_header_is_refused_and_server_goes_on(void **state)
 static void test_unknown_route_is_404_problem(void **state)
 {
     static const char *const paths[] = {"/api/v1/nothing", "/api/v2/units", "/api/v1/units/58/x",
-                                        "/"};
+                                        "/api"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         struct ht_response r;
         ht_get(port_of(state), paths[i], &r);
@@ -263,6 +263,7 @@ static void test_wrong_method_is_405_with_allow(void **state)
     } cases[] = {
         {"PUT", "/api/v1/units", "GET"},
         {"DELETE", "/healthz", "GET"},
+        {"POST", "/metrics", "GET"},
         {"POST", "/api/v1/me", "GET"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

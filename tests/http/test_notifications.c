@@ -2,7 +2,8 @@
  * by tests/http/smtp_sink.py) and signed webhooks to a libmicrohttpd receiver in this process
  * that can be told to fail; retries with counted attempts, giving up after ten, and no message
  * sent twice. Outbox rows are written straight into the database, as the transaction of a
- * change would write them. AKAR_NOTIFY_BACKOFF_SCALE shrinks the retry delays. */
+ * change would write them; and, end to end through the API, the reporters of cases merged into
+ * another hear of its progress. AKAR_NOTIFY_BACKOFF_SCALE shrinks the retry delays. */
 #include "harness.h"
 
 #include "base/buf.h"
@@ -598,6 +599,205 @@ static void test_unsafe_messages_are_given_up_without_sending(void **state)
     assert_int_equal(receiver_count(&f->hook), 0);
 }
 
+/* ---- merged cases, through the API ---- */
+
+#define KEPT_EMAIL      "kept.reporter@example.org"
+#define DUP_EMAIL       "dup.reporter@example.org"
+#define ANON_EMAIL      "anon.reporter@example.org"
+#define DENOUNCER_EMAIL "denouncer@example.org"
+
+/* method path with token (NULL: none) and body (stolen, may be NULL); fails unless the answer
+ * is expect; returns it parsed. */
+static json_t *api(struct fx *f, const char *token, const char *method, const char *path,
+                   json_t *body, long expect)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    struct ht_response r;
+    ht_call(f->srv.port, method, path, token, text, &r);
+    if (r.status != expect)
+        fail_msg("%s %s %s: %ld, expected %ld: %s", method, path, text ? text : "", r.status,
+                 expect, r.body);
+    free(text);
+    json_t *doc = ht_json(&r);
+    ht_response_free(&r);
+    return doc;
+}
+
+struct petition {
+    long long id;
+    char code[32];
+};
+
+/* Submits a kind petition at 586.01; reporter is the JSON text of the reporter member. */
+static struct petition petition(struct fx *f, const char *kind, bool anonymous,
+                                const char *reporter)
+{
+    json_t *b = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "kind", kind, "unit", "586.01", "title",
+                          "Đèn đường thôn Vĩnh Hy hỏng nhiều ngày", "description",
+                          "Cả đoạn đường tối từ đầu tháng.", "anonymous", anonymous, "reporter",
+                          json_loads(reporter, 0, NULL));
+    json_t *doc = api(f, NULL, "POST", "/api/v1/cases", b, 201);
+    struct petition p = {.id = json_integer_value(json_object_get(doc, "id"))};
+    snprintf(p.code, sizeof p.code, "%s", jstr(doc, "tracking_code"));
+    json_decref(doc);
+    return p;
+}
+
+/* action (with the extra members of the JSON object text more, may be NULL) on case id. */
+static void act(struct fx *f, const char *token, long long id, const char *action, const char *more,
+                const char *status)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/actions", id);
+    json_t *b = more ? json_loads(more, 0, NULL) : json_object();
+    assert_non_null(b);
+    json_object_set_new(b, "action", json_string(action));
+    json_t *doc = api(f, token, "POST", path, b, 200);
+    assert_string_equal(jstr(doc, "status"), status);
+    json_decref(doc);
+}
+
+/* The messages the sink received for any of the test's reporters, in order, once want of them
+ * have come (or WAIT_MS has passed) and half a second has brought no more: other mail (the
+ * deadline sweep's warnings to the demo's leaders) is left out. */
+static json_t *mail_to_reporters(const struct sink *k, size_t want)
+{
+    static const char *const ours[] = {KEPT_EMAIL, DUP_EMAIL, ANON_EMAIL, DENOUNCER_EMAIL};
+    json_t *out = json_array(), *m;
+    for (int n = 1; (m = sink_message(k, n, json_array_size(out) < want ? WAIT_MS : 500)); n++) {
+        const char *to = json_string_value(json_array_get(json_object_get(m, "rcpt_tos"), 0));
+        bool mine = false;
+        for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+            mine |= to && strcmp(to, ours[i]) == 0;
+        if (mine)
+            json_array_append_new(out, m);
+        else
+            json_decref(m);
+    }
+    return out;
+}
+
+/* The subjects of the messages to addr, in order, as "s1|s2|...". */
+static char *subjects_to(json_t *mail, const char *addr)
+{
+    struct buf b = {0};
+    buf_puts(&b, "");
+    for (size_t i = 0; i < json_array_size(mail); i++) {
+        json_t *m = json_array_get(mail, i);
+        if (strcmp(json_string_value(json_array_get(json_object_get(m, "rcpt_tos"), 0)), addr))
+            continue;
+        if (b.len)
+            buf_puts(&b, "|");
+        buf_puts(&b, jstr(m, "subject"));
+    }
+    return b.data;
+}
+
+static void
+test_reporters_of_merged_cases_hear_of_the_kept_cases_progress_under_their_own_codes(void **state)
+{
+    struct fx *f = *state;
+    sink_start(&f->smtp, f->dir);
+    serve(f, "0.001", f->smtp.port);
+    char *leader = ht_login(f->srv.port, "leader.province", "demo-leader-2026");
+    char *handler = ht_login(f->srv.port, "handler.ninhhai", "demo-handler-2026");
+
+    struct petition kept = petition(f, "information_request", false,
+                                    "{\"name\":\"Người giữ\",\"email\":\"" KEPT_EMAIL "\"}");
+    struct petition dup = petition(f, "information_request", false,
+                                   "{\"name\":\"Người trùng\",\"email\":\"" DUP_EMAIL "\"}");
+    struct petition anon = petition(f, "information_request", true,
+                                    "{\"name\":\"Người ẩn danh\",\"email\":\"" ANON_EMAIL "\"}");
+    struct petition denounced = petition(
+        f, "denunciation", false, "{\"name\":\"Người tố cáo\",\"email\":\"" DENOUNCER_EMAIL "\"}");
+    struct petition silent =
+        petition(f, "information_request", false,
+                 "{\"name\":\"Người không có thư\",\"phone\":\"0912 345 678\"}");
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/cases/%lld", kept.id);
+    json_t *before = api(f, leader, "GET", path, NULL, 200);
+    char into[64];
+    snprintf(into, sizeof into, "{\"merge_into\":%lld}", kept.id);
+    act(f, leader, dup.id, "merge", into, "merged");
+    act(f, leader, anon.id, "merge", into, "merged");
+    act(f, leader, denounced.id, "merge", into, "merged");
+    act(f, leader, silent.id, "merge", into, "merged");
+    /* the kept case's version moved with each merge, its timeline did not */
+    json_t *after = api(f, leader, "GET", path, NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(after, "version")),
+                     json_integer_value(json_object_get(before, "version")) + 4);
+    assert_int_equal(json_array_size(json_object_get(after, "timeline")),
+                     json_array_size(json_object_get(before, "timeline")));
+    json_decref(before);
+    json_decref(after);
+
+    /* the kept case goes its whole way, from transfer to closing */
+    act(f, leader, kept.id, "transfer",
+        "{\"to_unit\":\"586.03\",\"reason\":\"Thuộc thẩm quyền thị trấn\"}", "transferred");
+    act(f, leader, kept.id, "accept", NULL, "accepted");
+    act(f, handler, kept.id, "start", NULL, "in_progress");
+    act(f, leader, kept.id, "extend", "{\"reason\":\"Cần xác minh thêm\"}", "in_progress");
+    act(f, handler, kept.id, "resolve", "{\"answer\":\"Đã sửa đèn.\"}", "resolved");
+    act(f, leader, kept.id, "close", NULL, "closed");
+
+    /* 7 to the kept case's reporter, 8 to the merged one's (its merge too), none to others */
+    json_t *mail = mail_to_reporters(&f->smtp, 15);
+    char *kept_got = subjects_to(mail, KEPT_EMAIL), *dup_got = subjects_to(mail, DUP_EMAIL);
+    char kept_want[512], dup_want[512];
+    static const char *const steps[] = {"transferred", "accepted", "in_progress",
+                                        "in_progress", "resolved", "closed"};
+    snprintf(kept_want, sizeof kept_want, "Your petition %s: submitted", kept.code);
+    snprintf(dup_want, sizeof dup_want, "Your petition %s: submitted|Your petition %s: merged",
+             dup.code, dup.code);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        size_t kl = strlen(kept_want), dl = strlen(dup_want);
+        snprintf(kept_want + kl, sizeof kept_want - kl, "|Your petition %s: %s", kept.code,
+                 steps[i]);
+        snprintf(dup_want + dl, sizeof dup_want - dl, "|Your petition %s: %s", dup.code, steps[i]);
+    }
+    assert_string_equal(kept_got, kept_want);
+    assert_string_equal(dup_got, dup_want);
+    assert_int_equal(json_array_size(mail), 15);
+    free(kept_got);
+    free(dup_got);
+    /* the merged case's reporter is told the news under their own code, never the kept one's */
+    int told = 0;
+    for (size_t i = 0; i < json_array_size(mail); i++) {
+        json_t *m = json_array_get(mail, i);
+        if (strcmp(json_string_value(json_array_get(json_object_get(m, "rcpt_tos"), 0)),
+                   DUP_EMAIL) != 0)
+            continue;
+        const char *body = jstr(m, "body");
+        char track[64];
+        snprintf(track, sizeof track, "/track/%s", dup.code);
+        assert_non_null(strstr(body, track));
+        assert_null(strstr(body, kept.code));
+        assert_null(strstr(jstr(m, "subject"), kept.code));
+        told += strstr(body, "Time limit extended to ") != NULL &&
+                strstr(body, "Cần xác minh thêm") != NULL;
+    }
+    assert_int_equal(told, 1); /* the extension's note, as the kept case's reporter had it */
+    json_decref(mail);
+
+    /* sealed reporters: no message, and their address never sat in the outbox */
+    static const char *const sealed[] = {ANON_EMAIL, DENOUNCER_EMAIL};
+    for (size_t i = 0; i < 2; i++) {
+        char *q = sqlite3_mprintf("SELECT count(*) FROM outbox WHERE instr(target || ' ' || "
+                                  "subject || ' ' || body, %Q)",
+                                  sealed[i]);
+        assert_int_equal(ht_db_int(f->db, q), 0);
+        sqlite3_free(q);
+    }
+    /* the outbox holds the merged reporter's messages, each once */
+    assert_int_equal(ht_db_int(f->db, "SELECT count(*) FROM outbox WHERE target = '" DUP_EMAIL "'"),
+                     8);
+    assert_int_equal(
+        ht_db_int(f->db, "SELECT count(*) FROM outbox WHERE target = '" KEPT_EMAIL "'"), 7);
+    free(leader);
+    free(handler);
+}
+
 static void test_serve_refuses_incomplete_or_wrong_mail_options(void **state)
 {
     struct fx *f = *state;
@@ -642,6 +842,9 @@ int main(void)
                                         test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_unsafe_messages_are_given_up_without_sending,
                                         test_setup, test_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_reporters_of_merged_cases_hear_of_the_kept_cases_progress_under_their_own_codes,
+            test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_serve_refuses_incomplete_or_wrong_mail_options,
                                         test_setup, test_teardown),
     };

@@ -1,5 +1,6 @@
 /* The petition rules of domain/cases beyond the state machine: duplicate candidates (category
- * and distance), the words the duplicate search uses, distances, access keys and sealing. */
+ * and distance), the words the duplicate search uses, distances, access keys, sealing, and the
+ * messages an action on a case plans for the reporters of the cases merged into it. */
 #include "domain/cases.h"
 
 #include "base/arena.h"
@@ -109,6 +110,78 @@ static void test_identities_are_sealed_for_denunciations_and_private_reports(voi
     assert_false(case_reporter_sealed(KIND_INFORMATION_REQUEST, false, false));
 }
 
+/* The planned message to target, or NULL. */
+static const struct outbox_msg *message_to(const struct case_update *u, const char *target)
+{
+    for (size_t i = 0; i < u->noutbox; i++)
+        if (strcmp(u->outbox[i].target, target) == 0)
+            return &u->outbox[i];
+    return NULL;
+}
+
+static void test_reporters_of_merged_cases_are_told_under_their_own_codes(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct case_row kept;
+    memset(&kept, 0, sizeof kept);
+    kept.id = 1;
+    kept.version = 3;
+    kept.tracking_code = "KEPT-CODE";
+    kept.kind = "complaint";
+    kept.status = "resolved";
+    kept.privacy = "public";
+    kept.unit_code = "586.01";
+    kept.unit_name = "Xã Vĩnh Hải";
+    kept.unit_time_zone = "Asia/Ho_Chi_Minh";
+    kept.step = "settle";
+    kept.reporter = "{\"email\":\"kept@example.org\"}";
+    const struct case_merged_row merged[] = {
+        {2, "DUP-CODE", "{\"name\":\"An\",\"email\":\"dup@example.org\"}"},
+        {3, "SEALED-CODE", NULL}, /* an anonymous or denounced reporter: sealed, not here */
+        {4, "NOMAIL-CODE", "{\"name\":\"Bình\",\"phone\":\"0912 345 678\"}"},
+    };
+    const struct webhook_row hook = {1, "https://hooks.example.org/akar", "secret"};
+    struct case_env env = {
+        .now = 1767225600000LL, .webhooks = &hook, .nwebhooks = 1, .merged = merged, .nmerged = 3};
+    struct case_actor who = {.user_id = 7, .leader = true};
+    struct case_args args = {0};
+    struct case_target t = {0};
+    struct case_update u;
+    struct case_problem p = {0};
+    assert_int_equal(
+        case_plan_action(&env, a, &kept, ACTION_CLOSE, &who, "user:7", &args, &t, &u, &p), 0);
+    /* the kept case's reporter, the merged one with an address, and the webhook: no more */
+    assert_int_equal(u.noutbox, 3);
+    const struct outbox_msg *own = message_to(&u, "kept@example.org"),
+                            *dup = message_to(&u, "dup@example.org");
+    assert_non_null(own);
+    assert_non_null(dup);
+    assert_string_equal(dup->channel, "email");
+    assert_string_equal(dup->subject, "Your petition DUP-CODE: closed");
+    assert_non_null(strstr(dup->body, "/track/DUP-CODE"));
+    assert_non_null(strstr(dup->body, "Closed."));
+    assert_null(strstr(dup->body, "KEPT-CODE")); /* the kept case's code is not theirs to know */
+    assert_string_equal(own->subject, "Your petition KEPT-CODE: closed");
+    /* the webhook tells of the kept case alone */
+    const struct outbox_msg *call = message_to(&u, hook.url);
+    assert_non_null(call);
+    assert_null(strstr(call->body, "DUP-CODE"));
+
+    /* an action that tells the reporter nothing tells the merged ones nothing either */
+    kept.kind = "denunciation";
+    kept.status = "in_progress";
+    kept.reporter = NULL;
+    kept.reporter_sealed = "sealed";
+    kept.handler_id = 7;
+    who = (struct case_actor){.user_id = 7, .handler = true, .assigned = true};
+    args.reason = "xác minh";
+    assert_int_equal(
+        case_plan_action(&env, a, &kept, ACTION_REVEAL, &who, "user:7", &args, &t, &u, &p), 0);
+    assert_int_equal(u.noutbox, 0);
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -119,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_similarity_words_are_the_longest_distinct_words),
         cmocka_unit_test(test_access_key_opens_only_its_case),
         cmocka_unit_test(test_identities_are_sealed_for_denunciations_and_private_reports),
+        cmocka_unit_test(test_reporters_of_merged_cases_are_told_under_their_own_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -804,6 +804,74 @@ static void test_a_batch_stores_a_case_with_its_attachments_or_nothing(void **st
     assert_int_equal(verify_chain(s, NULL, NULL), 0);
 }
 
+/* A transition of case_id from its expected version to status to. */
+static struct store_write update_write(int64_t case_id, int64_t version, const char *action,
+                                       const char *to)
+{
+    struct store_write w;
+    memset(&w, 0, sizeof w);
+    w.kind = STORE_W_CASE_UPDATE;
+    struct case_update *u = &w.u.case_update;
+    u->case_id = case_id;
+    u->expected_version = version;
+    u->action = action;
+    u->from_status = "submitted";
+    u->to_status = to;
+    u->open = true;
+    w.actor = "user:1";
+    return w;
+}
+
+static void test_case_stamp_and_cases_generation_follow_every_case_change(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_store(f);
+    assert_int_equal(add_unit(s, "58", "province", NULL), 0);
+    struct store_write kw = case_write("K7QM-3HPA-2XB", "58", 0);
+    struct store_write mw = case_write("3HPA-K7QM-2XC", "58", 0);
+    assert_int_equal(store_write_sync(s, &kw), 0);
+    assert_int_equal(store_write_sync(s, &mw), 0);
+    struct case_stamp st;
+    assert_int_equal(store_case_stamp(s, "3HPA-K7QM-2XC", &st), 0);
+    assert_int_equal(st.id, mw.id);
+    assert_int_equal(st.version, 1);
+    assert_int_equal(st.due_at, 1764000000000 + 10 * 86400000LL);
+    assert_true(st.open);
+    assert_int_equal(st.kept_id, 0);
+    assert_int_equal(st.kept_version, 0);
+    assert_int_equal(store_case_stamp(s, "2222-2222-222", &st), AKAR_ENOTFOUND);
+
+    /* merged: the stamp names the kept case and its version */
+    uint64_t g = store_cases_generation(s);
+    struct store_write w = update_write(mw.id, 1, "merge", "merged");
+    w.u.case_update.set_merged = true;
+    w.u.case_update.merged_into = kw.id;
+    assert_int_equal(store_write_sync(s, &w), 0);
+    assert_true(store_cases_generation(s) > g);
+    struct case_row kept;
+    assert_int_equal(store_case_get(s, f->a, kw.id, NULL, &kept), 0);
+    assert_int_equal(store_case_stamp(s, "3HPA-K7QM-2XC", &st), 0);
+    assert_int_equal(st.version, 2);
+    assert_int_equal(st.kept_id, kw.id);
+    assert_int_equal(st.kept_version, kept.version);
+
+    /* a change of the kept case moves the merged case's stamp and the generation */
+    g = store_cases_generation(s);
+    w = update_write(kw.id, kept.version, "accept", "accepted");
+    assert_int_equal(store_write_sync(s, &w), 0);
+    assert_true(store_cases_generation(s) > g);
+    struct case_stamp after;
+    assert_int_equal(store_case_stamp(s, "3HPA-K7QM-2XC", &after), 0);
+    assert_int_equal(after.version, 2);
+    assert_int_equal(after.kept_version, kept.version + 1);
+
+    /* a refused change leaves the stamp */
+    w = update_write(kw.id, 1, "accept", "accepted");
+    assert_int_equal(store_write_sync(s, &w), AKAR_ECONFLICT);
+    assert_int_equal(store_case_stamp(s, "K7QM-3HPA-2XB", &st), 0);
+    assert_int_equal(st.version, kept.version + 1);
+}
+
 static void test_cases_by_creator_come_newest_first_in_pages(void **state)
 {
     struct fixture *f = *state;
@@ -1285,6 +1353,7 @@ int main(void)
         T(test_batch_with_one_failing_item_stores_nothing_and_audits_nothing),
         T(test_a_batch_stores_a_case_with_its_attachments_or_nothing),
         T(test_cases_by_creator_come_newest_first_in_pages),
+        T(test_case_stamp_and_cases_generation_follow_every_case_change),
         T(test_failed_write_does_not_undo_its_neighbours),
         T(test_close_finishes_queued_writes),
         T(test_every_successful_write_appends_one_verifiable_entry),

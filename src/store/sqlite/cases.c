@@ -2,7 +2,6 @@
  * attachments, webhooks and the outbox rows that changes queue. Called from sqlite.c's write
  * dispatch and read table. */
 #include "base/arena.h"
-#include "base/buf.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
@@ -33,15 +32,48 @@ static const char SQL_CASE_BY_CODE[] =
 #define CASE_LIST_FILTERS                                                                          \
     "AND (s.due_at, s.case_id) > (?3, ?4) "                                                        \
     "AND (?5 IS NULL OR c.kind = ?5) AND (?6 IS NULL OR c.status = ?6) "                           \
-    "AND (?7 IS NULL OR cat.code = ?7) AND (?8 IS NULL OR s.due_at < ?8) "                         \
-    "AND (?9 IS NULL OR c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?9)) "          \
-    "ORDER BY s.due_at, s.case_id LIMIT ?10"
+    "AND (?7 IS NULL OR cat.code = ?7) AND (?8 IS NULL OR s.due_at < ?8) "
+#define CASE_LIST_ORDER "ORDER BY s.due_at, s.case_id LIMIT ?10"
+#define CASE_SCOPE_RANGE                                                                           \
+    "FROM case_scope s JOIN cases c ON c.id = s.case_id " CASE_JOINS "WHERE s.unit_id = ?1 "
 static const char SQL_CASE_LIST_OPEN[] =
-    "SELECT " CASE_COLUMNS "FROM case_scope s JOIN cases c ON c.id = s.case_id " CASE_JOINS
-    "WHERE s.unit_id = ?1 AND s.open = 1 " CASE_LIST_FILTERS;
+    "SELECT " CASE_COLUMNS CASE_SCOPE_RANGE "AND s.open = 1 " CASE_LIST_FILTERS CASE_LIST_ORDER;
 static const char SQL_CASE_LIST_ALL[] =
-    "SELECT " CASE_COLUMNS "FROM case_scope s JOIN cases c ON c.id = s.case_id " CASE_JOINS
-    "WHERE s.unit_id = ?1 " CASE_LIST_FILTERS;
+    "SELECT " CASE_COLUMNS CASE_SCOPE_RANGE CASE_LIST_FILTERS CASE_LIST_ORDER;
+/* An inbox search (?9) reads in one of three ways, chosen in case_search from the newest ?2
+ * cases that match anywhere; then, for one way, the others (older than ?2) go into the set ?3
+ * in one step: a subquery, or a row per case, would cost more than reading the index. */
+static const char SQL_SEARCH_NEWEST[] =
+    "SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2";
+static const char SQL_SEARCH_OLDER[] =
+    "SELECT akar_ids_add(?3, rowid) FROM cases_fts WHERE cases_fts MATCH ?1 AND rowid < ?2";
+/* Few: the matches (?9 the query) that lie in the subtree, found in case_scope_case, sorted. */
+#define CASE_SEARCH_FEW(open)                                                                      \
+    "SELECT " CASE_COLUMNS "FROM cases_fts f CROSS JOIN case_scope s ON s.case_id = f.rowid "      \
+    "AND s.unit_id = ?1 " open "JOIN cases c ON c.id = s.case_id " CASE_JOINS                      \
+    "WHERE cases_fts MATCH ?9 " CASE_LIST_FILTERS CASE_LIST_ORDER
+static const char SQL_CASE_SEARCH_FEW_OPEN[] = CASE_SEARCH_FEW("AND s.open = 1 ");
+static const char SQL_CASE_SEARCH_FEW_ALL[] = CASE_SEARCH_FEW("");
+/* Some: the subtree's range in deadline order, each case looked up in the set of matches (?9)
+ * before its row is read. */
+static const char SQL_CASE_SEARCH_SOME_OPEN[] =
+    "SELECT " CASE_COLUMNS CASE_SCOPE_RANGE
+    "AND s.open = 1 AND akar_ids_has(?9, s.case_id) " CASE_LIST_FILTERS CASE_LIST_ORDER;
+static const char SQL_CASE_SEARCH_SOME_ALL[] =
+    "SELECT " CASE_COLUMNS CASE_SCOPE_RANGE
+    "AND akar_ids_has(?9, s.case_id) " CASE_LIST_FILTERS CASE_LIST_ORDER;
+/* Many: the subtree's range in deadline order, each case's own text read for the words (?9)
+ * once the other filters have passed it, until the page is full or the reads allowed are
+ * spent. */
+static const char SQL_CASE_SEARCH_MANY_OPEN[] =
+    "SELECT " CASE_COLUMNS CASE_SCOPE_RANGE "AND s.open = 1 " CASE_LIST_FILTERS
+    "AND akar_words_in(?9, c.title, c.description) " CASE_LIST_ORDER;
+static const char SQL_CASE_SEARCH_MANY_ALL[] =
+    "SELECT " CASE_COLUMNS CASE_SCOPE_RANGE CASE_LIST_FILTERS
+    "AND akar_words_in(?9, c.title, c.description) " CASE_LIST_ORDER;
+/* The matches and the page are read in one transaction, so that they agree. */
+static const char SQL_READ_BEGIN[] = "BEGIN";
+static const char SQL_READ_END[] = "COMMIT";
 static const char SQL_CASE_SIMILAR[] =
     "SELECT " CASE_COLUMNS "FROM cases_fts f JOIN cases c ON c.id = f.rowid " CASE_JOINS
     "JOIN case_scope s ON s.case_id = c.id AND s.unit_id = ?1 AND s.open = 1 "
@@ -67,9 +99,19 @@ static const char SQL_SCOPE_INSERT[] =
 static const char SQL_EVENT_INSERT[] =
     "INSERT INTO case_events (case_id, at, actor, action, from_status, to_status, reason, "
     "public_note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char SQL_CASE_STAMP[] =
+    "SELECT c.id, c.version, c.due_at, c.open, coalesce(c.merged_into, 0), coalesce(k.version, 0) "
+    "FROM cases c LEFT JOIN cases k ON k.id = c.merged_into WHERE c.tracking_code = ?1";
 static const char SQL_EVENTS_OF[] = "SELECT id, at, actor, action, from_status, to_status, "
                                     "reason, public_note FROM case_events WHERE case_id = ?1 "
                                     "ORDER BY id";
+static const char SQL_CASE_MERGED[] = "SELECT id, tracking_code, reporter FROM cases "
+                                      "WHERE merged_into = ?1 ORDER BY id";
+/* A merge moves the kept case's version: whoever planned an action on it without knowing of
+ * the merge (and so of the new reporter to tell) is refused as stale. */
+static const char SQL_CASE_ABSORB[] = "UPDATE cases SET version = version + 1 "
+                                      "WHERE id = ?1 AND open = 1";
+static const char SQL_SCOPE_SET_OPEN[] = "UPDATE case_scope SET open = ?2 WHERE case_id = ?1";
 static const char SQL_CASE_VERSION[] = "SELECT version, unit_id, open, due_at FROM cases "
                                        "WHERE id = ?1";
 static const char SQL_CASE_UPDATE[] =
@@ -220,79 +262,6 @@ static int collect_cases(struct arena *a, sqlite3_stmt *st, struct case_row **ro
     return rc == SQLITE_DONE ? 0 : AKAR_ESTORE;
 }
 
-/* Most d-letters of one term written both ways (2^3 spellings at most). */
-#define FTS_D_VARIANTS 3
-
-/* The byte length of a "d", "D", "đ" or "Đ" at p, else 0. */
-static size_t d_letter(const char *p)
-{
-    if (*p == 'd' || *p == 'D')
-        return 1;
-    if ((unsigned char)p[0] == 0xC4 && ((unsigned char)p[1] == 0x90 || (unsigned char)p[1] == 0x91))
-        return 2;
-    return 0;
-}
-
-/* Appends term[0..n) quoted, with its first FTS_D_VARIANTS d-letters spelt "d" or "đ" as the
- * bits of spelling say. */
-static void fts_term(struct buf *b, const char *term, size_t n, unsigned spelling)
-{
-    buf_puts(b, "\"");
-    for (size_t i = 0, k = 0; i < n;) {
-        size_t d = d_letter(term + i);
-        if (d && k < FTS_D_VARIANTS) {
-            buf_puts(b, spelling & (1u << k++) ? "\xC4\x91" : "d");
-            i += d;
-            continue;
-        }
-        if (term[i] == '"')
-            buf_puts(b, "\"");
-        buf_append(b, term + i++, 1);
-    }
-    buf_puts(b, "\"");
-}
-
-/* Turns what a person typed into an FTS5 query of quoted terms joined by op ("" for AND, or
- * "OR "):
- * no FTS5 syntax from the input survives. NULL if nothing searchable is left. The tokenizer
- * folds diacritics but keeps "đ" apart from "d" (it is a letter of its own, not a d with a
- * mark), so a term with d-letters asks for each spelling: "dat" finds "đất" and "đat" "dat". */
-static char *fts_query(struct arena *a, const char *text, const char *op)
-{
-    struct buf b = {0};
-    const char *p = text;
-    bool any = false;
-    while (*p) {
-        while (*p && (unsigned char)*p <= ' ')
-            p++;
-        if (!*p)
-            break;
-        const char *term = p;
-        unsigned ds = 0;
-        while (*p && (unsigned char)*p > ' ') {
-            size_t d = d_letter(p);
-            ds += d != 0;
-            p += d ? d : 1;
-        }
-        if (any)
-            buf_puts(&b, op[0] ? " OR " : " AND ");
-        unsigned spellings = 1u << (ds < FTS_D_VARIANTS ? ds : FTS_D_VARIANTS);
-        if (spellings > 1)
-            buf_puts(&b, "(");
-        for (unsigned v = 0; v < spellings; v++) {
-            if (v)
-                buf_puts(&b, " OR ");
-            fts_term(&b, term, (size_t)(p - term), v);
-        }
-        if (spellings > 1)
-            buf_puts(&b, ")");
-        any = true;
-    }
-    char *out = any ? arena_strdup(a, b.data) : NULL;
-    buf_release(&b);
-    return out;
-}
-
 int sq_case_get(struct sq *q, struct arena *a, int64_t id, const char *code, struct case_row *out)
 {
     struct conn *c = sq_reader(q);
@@ -306,6 +275,22 @@ int sq_case_get(struct sq *q, struct arena *a, int64_t id, const char *code, str
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         case_from_row(a, st, out);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? AKAR_ENOTFOUND : AKAR_ESTORE;
+}
+
+int sq_case_stamp(struct sq *q, const char *tracking_code, struct case_stamp *out)
+{
+    struct conn *c = sq_reader(q);
+    sqlite3_stmt *st = c ? sq_prepare(c, SQL_CASE_STAMP) : NULL;
+    if (!st)
+        return AKAR_ESTORE;
+    sqlite3_bind_text(st, 1, tracking_code, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = (struct case_stamp){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                                   sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3) != 0,
+                                   sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5)};
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? AKAR_ENOTFOUND : AKAR_ESTORE;
 }
@@ -339,14 +324,37 @@ int sq_case_events(struct sq *q, struct arena *a, int64_t case_id, struct case_e
     return rc == SQLITE_DONE ? 0 : AKAR_ESTORE;
 }
 
-int sq_case_list(struct sq *q, struct arena *a, const struct case_filter *f, struct case_row **rows,
-                 size_t *n)
+int sq_case_merged(struct sq *q, struct arena *a, int64_t case_id, struct case_merged_row **rows,
+                   size_t *n)
 {
     struct conn *c = sq_reader(q);
-    sqlite3_stmt *st =
-        c ? sq_prepare(c, f->only_open ? SQL_CASE_LIST_OPEN : SQL_CASE_LIST_ALL) : NULL;
+    sqlite3_stmt *st = c ? sq_prepare(c, SQL_CASE_MERGED) : NULL;
     if (!st)
         return AKAR_ESTORE;
+    sqlite3_bind_int64(st, 1, case_id);
+    size_t cap = 4, k = 0;
+    struct case_merged_row *out = arena_alloc(a, cap * sizeof *out);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k == cap) {
+            struct case_merged_row *grown = arena_alloc(a, 2 * cap * sizeof *out);
+            memcpy(grown, out, cap * sizeof *out);
+            out = grown;
+            cap *= 2;
+        }
+        out[k++] = (struct case_merged_row){sqlite3_column_int64(st, 0), sq_text(a, st, 1),
+                                            sq_text(a, st, 2)};
+    }
+    sqlite3_reset(st);
+    *rows = out;
+    *n = k;
+    return rc == SQLITE_DONE ? 0 : AKAR_ESTORE;
+}
+
+/* Binds what every inbox statement shares: the subtree (?1), the cursor (?3, ?4), the
+ * filters (?5 to ?8) and the page size (?10). */
+static void bind_list(sqlite3_stmt *st, const struct case_filter *f)
+{
     sqlite3_bind_int64(st, 1, f->scope_unit_id);
     sqlite3_bind_int64(st, 3, f->has_cursor ? f->after_due : INT64_MIN);
     sqlite3_bind_int64(st, 4, f->has_cursor ? f->after_id : INT64_MIN);
@@ -355,22 +363,140 @@ int sq_case_list(struct sq *q, struct arena *a, const struct case_filter *f, str
     bind_text_or_null(st, 7, f->category_code);
     if (f->due_before)
         sqlite3_bind_int64(st, 8, f->due_before);
-    bind_text_or_null(st, 9, f->text ? fts_query(a, f->text, "") : NULL);
     sqlite3_bind_int64(st, 10, (int64_t)(f->limit ? f->limit : 50));
+}
+
+/* Adds to ids the newest cases that match (the FTS5 query match), at most limit of them. */
+static int read_newest(struct conn *c, const char *match, int64_t limit, struct sq_ids *ids)
+{
+    sqlite3_stmt *st = sq_prepare(c, SQL_SEARCH_NEWEST);
+    if (!st)
+        return AKAR_ESTORE;
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        sq_ids_add(ids, sqlite3_column_int64(st, 0));
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : AKAR_ESTORE;
+}
+
+/* Adds to ids the cases that match with an id below before. */
+static int read_older(struct conn *c, const char *match, int64_t before, struct sq_ids *ids)
+{
+    sqlite3_stmt *st = sq_prepare(c, SQL_SEARCH_OLDER);
+    if (!st)
+        return AKAR_ESTORE;
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, before);
+    sqlite3_bind_pointer(st, 3, ids, SQ_IDS, NULL);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : AKAR_ESTORE;
+}
+
+/* The page of the search statement sql, its ?9 bound to pointer (of that type), or to the
+ * FTS5 query match if pointer is NULL. */
+static int search_page(struct conn *c, struct arena *a, const struct case_filter *f,
+                       const char *sql, const char *match, void *pointer, const char *type,
+                       struct case_row **rows, size_t *n)
+{
+    sqlite3_stmt *st = sq_prepare(c, sql);
+    if (!st)
+        return AKAR_ESTORE;
+    bind_list(st, f);
+    if (pointer)
+        sqlite3_bind_pointer(st, 9, pointer, type, NULL);
+    else
+        sqlite3_bind_text(st, 9, match, -1, SQLITE_STATIC);
+    return collect_cases(a, st, rows, n);
+}
+
+/* An inbox page of the cases holding every word, read on c, in one of three ways:
+ *   few: when at most q->search_few cases match anywhere, sort those of the subtree; whatever
+ *     the subtree's size, no range of it is walked;
+ *   many: walk the subtree's range in deadline order and read each case's title and
+ *     description until the page is full: about limit / density cases, where density is the
+ *     share of cases that match; tried when the newest matches make that fewer than
+ *     q->search_reads per row of the page, and given up when it reads that many;
+ *   some: otherwise read every match into a set, then walk the range and look each case up in
+ *     the set before reading its row.
+ * The three give the same page (akar_words_in answers as the index does). The index and the
+ * page are read in one transaction, so they agree. */
+static int case_search(struct sq *q, struct conn *c, struct arena *a, const struct case_filter *f,
+                       struct sq_words *words, struct case_row **rows, size_t *n)
+{
+    const char *match = sq_search_match(a, words, "", "AND");
+    struct sq_ids ids = {0};
+    if (sqlite3_exec(c->db, SQL_READ_BEGIN, NULL, NULL, NULL) != SQLITE_OK)
+        return AKAR_ESTORE;
+    int rc = read_newest(c, match, (int64_t)q->search_few + 1, &ids);
+    if (rc)
+        goto done;
+    if (ids.n <= q->search_few) {
+        rc = search_page(c, a, f, f->only_open ? SQL_CASE_SEARCH_FEW_OPEN : SQL_CASE_SEARCH_FEW_ALL,
+                         match, NULL, NULL, rows, n);
+        goto done;
+    }
+    /* ids are given out in order, so the newest matches' share of the newest cases tells the
+     * density where the open cases are */
+    size_t limit = f->limit ? f->limit : 50;
+    size_t reads = q->search_reads * limit;
+    if ((double)limit * (double)(ids.hi - ids.lo) < (double)reads * (double)(ids.n - 1)) {
+        words->reads_left = reads;
+        words->spent = false;
+        rc = search_page(c, a, f,
+                         f->only_open ? SQL_CASE_SEARCH_MANY_OPEN : SQL_CASE_SEARCH_MANY_ALL, NULL,
+                         words, SQ_WORDS, rows, n);
+        if (rc == 0 || !words->spent)
+            goto done;
+    }
+    rc = read_older(c, match, ids.lo, &ids);
+    if (rc == 0)
+        rc = search_page(c, a, f,
+                         f->only_open ? SQL_CASE_SEARCH_SOME_OPEN : SQL_CASE_SEARCH_SOME_ALL, NULL,
+                         &ids, SQ_IDS, rows, n);
+done:
+    sq_ids_release(&ids);
+    if (sqlite3_exec(c->db, SQL_READ_END, NULL, NULL, NULL) != SQLITE_OK)
+        rc = AKAR_ESTORE;
+    return rc;
+}
+
+int sq_case_list(struct sq *q, struct arena *a, const struct case_filter *f, struct case_row **rows,
+                 size_t *n)
+{
+    *rows = NULL;
+    *n = 0;
+    struct conn *c = sq_reader(q);
+    if (!c)
+        return AKAR_ESTORE;
+    /* a text without a letter or a digit searches for nothing: the inbox is not narrowed */
+    struct sq_words words = {0};
+    if (f->text && sq_search_words(c, a, f->text, &words))
+        return AKAR_ESTORE;
+    if (words.n)
+        return case_search(q, c, a, f, &words, rows, n);
+    sqlite3_stmt *st = sq_prepare(c, f->only_open ? SQL_CASE_LIST_OPEN : SQL_CASE_LIST_ALL);
+    if (!st)
+        return AKAR_ESTORE;
+    bind_list(st, f);
     return collect_cases(a, st, rows, n);
 }
 
 int sq_case_similar(struct sq *q, struct arena *a, int64_t scope_unit_id, const char *text,
                     size_t limit, struct case_row **rows, size_t *n)
 {
-    const char *terms = fts_query(a, text, "OR");
     *n = 0;
-    if (!terms)
+    struct conn *c = sq_reader(q);
+    struct sq_words words;
+    if (!c || sq_search_words(c, a, text, &words))
+        return AKAR_ESTORE;
+    if (!words.n)
         return 0;
     /* titles only: descriptions share too many common words to tell duplicates apart */
-    const char *match = arena_printf(a, "title : (%s)", terms);
-    struct conn *c = sq_reader(q);
-    sqlite3_stmt *st = c ? sq_prepare(c, SQL_CASE_SIMILAR) : NULL;
+    const char *match = sq_search_match(a, &words, "title : ", "OR");
+    sqlite3_stmt *st = sq_prepare(c, SQL_CASE_SIMILAR);
     if (!st)
         return AKAR_ESTORE;
     sqlite3_bind_int64(st, 1, scope_unit_id);
@@ -422,6 +548,16 @@ static int rescope(struct conn *c, int64_t case_id, int64_t unit_id, bool open, 
     sqlite3_bind_int(st, 2, open);
     sqlite3_bind_int64(st, 3, due_at);
     sqlite3_bind_int64(st, 4, case_id);
+    return sq_step_done(st);
+}
+
+static int scope_set_open(struct conn *c, int64_t case_id, bool open)
+{
+    sqlite3_stmt *st = sq_prepare(c, SQL_SCOPE_SET_OPEN);
+    if (!st)
+        return AKAR_ESTORE;
+    sqlite3_bind_int64(st, 1, case_id);
+    sqlite3_bind_int(st, 2, open);
     return sq_step_done(st);
 }
 
@@ -580,6 +716,7 @@ int sq_apply_case_update(struct sq *q, struct store_write *w)
         return sq_fail(w, s == SQLITE_DONE ? AKAR_ENOTFOUND : AKAR_ESTORE, "no such case%s", NULL);
     if (version != u->expected_version)
         return sq_fail(w, AKAR_ECONFLICT, "the case changed meanwhile; read it again%s", NULL);
+    int64_t was_unit = unit_id;
     if (u->set_unit) {
         int rc = sq_unit_lookup(c, u->unit_code, &unit_id, NULL);
         if (rc)
@@ -621,14 +758,26 @@ int sq_apply_case_update(struct sq *q, struct store_write *w)
     bind_text_or_null(st, 25, u->rating_comment);
     if (sq_step_done(st) || sqlite3_changes(c->db) != 1)
         return sq_fail(w, AKAR_ECONFLICT, "the case changed meanwhile; read it again%s", NULL);
-    if (u->set_unit || u->set_deadline) {
-        if (u->set_deadline) {
-            open = u->open;
-            due_at = u->due_at;
-        }
-        if (rescope(c, u->case_id, unit_id, open, due_at))
+    if (u->set_merged) {
+        st = sq_prepare(c, SQL_CASE_ABSORB);
+        if (!st)
             return sq_fail(w, AKAR_ESTORE, "the store failed%s", NULL);
+        sqlite3_bind_int64(st, 1, u->merged_into);
+        if (sq_step_done(st) || sqlite3_changes(c->db) != 1)
+            return sq_fail(w, AKAR_ECONFLICT,
+                           "the case to merge into was settled meanwhile; read it again%s", NULL);
     }
+    /* The subtree index is rewritten only when the unit or the deadline moves; a case that
+     * merely opens or settles in place keeps its rows and flips their open flag. */
+    bool new_open = u->set_deadline ? u->open : open;
+    int64_t new_due = u->set_deadline ? u->due_at : due_at;
+    int src = 0;
+    if (unit_id != was_unit || new_due != due_at)
+        src = rescope(c, u->case_id, unit_id, new_open, new_due);
+    else if (new_open != open)
+        src = scope_set_open(c, u->case_id, new_open);
+    if (src)
+        return sq_fail(w, AKAR_ESTORE, "the store failed%s", NULL);
     const char *actor = w->actor ? w->actor : "system";
     if (add_event(c, u->case_id, now, u->actor_label ? u->actor_label : actor, u->action,
                   u->from_status, u->to_status, u->reason, u->public_note) ||

@@ -93,13 +93,14 @@ static int conn_open(struct conn *c, const char *path, int flags)
         return AKAR_ESTORE;
     sqlite3_busy_timeout(c->db, 10000);
     sqlite3_exec(c->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-    return 0;
+    return sq_search_open(c);
 }
 
 static void conn_close(struct conn *c)
 {
     for (int i = 0; i < SQ_CACHE; i++)
         sqlite3_finalize(c->cache[i].st);
+    sq_search_close(c);
     sqlite3_close(c->db);
     c->db = NULL;
 }
@@ -218,8 +219,14 @@ static int migrate(sqlite3 *db, int have, int known, char *err, size_t errlen)
     for (int v = have + 1; v <= known; v++) {
         const struct embedded_file *f = NULL;
         for (size_t i = 0; i < embedded_count; i++)
-            if (migration_number(embedded_files[i].name) == v)
+            if (migration_number(embedded_files[i].name) == v) {
+                if (f) {
+                    snprintf(err, errlen, "migrations %s and %s share a number", f->name,
+                             embedded_files[i].name);
+                    return AKAR_ESTORE;
+                }
                 f = &embedded_files[i];
+            }
         if (!f) {
             snprintf(err, errlen, "migration %04d is missing from this build", v);
             return AKAR_ESTORE;
@@ -279,6 +286,18 @@ static int read_meta(struct conn *c, struct arena *a, const char *key, const cha
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? AKAR_ENOTFOUND : AKAR_ESTORE;
+}
+
+/* The setting key as a positive count, or dflt if it is not set to one. */
+static size_t meta_count(struct conn *c, const char *key, size_t dflt)
+{
+    struct arena *a = arena_new();
+    const char *v = NULL;
+    char *end = NULL;
+    long long n = read_meta(c, a, key, &v) == 0 ? strtoll(v, &end, 10) : 0;
+    size_t out = n > 0 && end && !*end ? (size_t)n : dflt;
+    arena_free(a);
+    return out;
 }
 
 static int read_head(struct conn *c, int64_t *seq, unsigned char hash[CHAIN_HASH_BYTES])
@@ -386,6 +405,8 @@ static int sq_open(const char *url, enum store_open_mode mode, void **impl, int 
         rc = AKAR_ESTORE;
         goto fail;
     }
+    q->search_few = meta_count(&q->writer, "search.few_matches", SQ_SEARCH_FEW);
+    q->search_reads = meta_count(&q->writer, "search.reads_per_row", SQ_SEARCH_READS);
     pthread_key_create(&q->reader_key, reader_destroy);
     pthread_mutex_init(&q->readers_lock, NULL);
     *impl = q;
@@ -933,6 +954,19 @@ static int sq_units_version(void *impl, int64_t *v)
     return rc == AKAR_ENOTFOUND ? 0 : rc;
 }
 
+/* data_version is per connection, so each thread compares its own connection's readings. */
+static int sq_others_committed(void *impl, bool *yes)
+{
+    struct conn *c = sq_reader(impl);
+    int64_t v;
+    if (!c || read_data_version(c, &v) != 0)
+        return AKAR_ESTORE;
+    *yes = !c->data_version_read || v != c->data_version_seen;
+    c->data_version_read = true;
+    c->data_version_seen = v;
+    return 0;
+}
+
 static int sq_audit_head(void *impl, int64_t *seq, unsigned char hash[CHAIN_HASH_BYTES])
 {
     struct conn *c = sq_reader(impl);
@@ -1000,10 +1034,21 @@ static int be_case_get(void *impl, struct arena *a, int64_t id, const char *trac
     return sq_case_get(impl, a, id, tracking_code, out);
 }
 
+static int be_case_stamp(void *impl, const char *tracking_code, struct case_stamp *out)
+{
+    return sq_case_stamp(impl, tracking_code, out);
+}
+
 static int be_case_events(void *impl, struct arena *a, int64_t case_id,
                           struct case_event_row **rows, size_t *n)
 {
     return sq_case_events(impl, a, case_id, rows, n);
+}
+
+static int be_case_merged(void *impl, struct arena *a, int64_t case_id,
+                          struct case_merged_row **rows, size_t *n)
+{
+    return sq_case_merged(impl, a, case_id, rows, n);
 }
 
 static int be_case_list(void *impl, struct arena *a, const struct case_filter *f,
@@ -1016,6 +1061,12 @@ static int be_case_similar(void *impl, struct arena *a, int64_t scope_unit_id, c
                            size_t limit, struct case_row **rows, size_t *n)
 {
     return sq_case_similar(impl, a, scope_unit_id, text, limit, rows, n);
+}
+
+static int be_case_stats(void *impl, struct arena *a, int64_t scope_unit_id, int64_t now,
+                         int64_t soon, struct case_stats *out)
+{
+    return sq_case_stats(impl, a, scope_unit_id, now, soon, out);
 }
 
 static int be_case_by_creator(void *impl, struct arena *a, int64_t user_id, int64_t before_id,
@@ -1104,10 +1155,14 @@ const struct store_backend store_sqlite_backend = {
     .audit_scan = sq_audit_scan,
     .audit_head = sq_audit_head,
     .units_version = sq_units_version,
+    .others_committed = sq_others_committed,
     .case_get = be_case_get,
+    .case_stamp = be_case_stamp,
     .case_events = be_case_events,
+    .case_merged = be_case_merged,
     .case_list = be_case_list,
     .case_similar = be_case_similar,
+    .case_stats = be_case_stats,
     .case_by_creator = be_case_by_creator,
     .case_due_between = be_case_due_between,
     .category_find = be_category_find,
