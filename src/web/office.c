@@ -376,9 +376,11 @@ int web_office_dashboard(struct http_request *req)
          html_fmt_arena(req->arena, "<span class=\"badge%r\">%s</span>",
                         st.overdue ? " overdue" : "", T(&pg, "Overdue")),
          "");
+    /* the badge marks a count that needs attention; the words say what the count is */
     card(&pg, "soon", page_number(&pg, st.due_soon),
-         html_fmt_arena(req->arena, "<span class=\"badge%r\">%s</span>", st.due_soon ? " soon" : "",
-                        T(&pg, "Due soon")),
+         st.due_soon ? html_fmt_arena(req->arena, "<span class=\"badge soon\">%s</span>",
+                                      T(&pg, "Due soon"))
+                     : NULL,
          T(&pg, "due within 48 hours"));
     card(&pg, "on-time", percent(&pg, st.answered_on_time, st.answered), NULL,
          arena_printf(req->arena, "%s (%s / %s)", T(&pg, "answered on time"),
