@@ -12,7 +12,8 @@ static const struct {
     {"init", cli_init, "init --db PATH [--demo] [--preset vn|id]   create or migrate a database"},
     {"serve", cli_serve, "serve --db PATH --listen HOST:PORT         serve HTTP until SIGTERM"},
     {"user", cli_user,
-     "user add --db PATH --login L --unit CODE --role ROLE   (password on stdin)"},
+     "user add --db PATH --login L --unit CODE --role ROLE   (password on stdin)\n"
+     "  akar user reset-totp --db PATH --login L   a new TOTP secret for a lost authenticator"},
     {"unit", cli_unit, "unit add|list --db PATH ...                manage the unit tree"},
     {"category", cli_category,
      "category add|list --db PATH --unit CODE ...  petition categories and departments"},

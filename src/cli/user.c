@@ -2,7 +2,9 @@
  * account with one role on one unit; the password is read from standard input (one line). An
  * official (any role but resident) also gets a TOTP secret, sealed with the key beside the
  * database, and the command prints its otpauth:// enrolment URI (and, on a terminal, its QR
- * code) for the person's authenticator app. */
+ * code) for the person's authenticator app.
+ * akar user reset-totp --db PATH --login L: for an official who lost their authenticator, a new
+ * unconfirmed secret in place of the old one, the account's sessions ended, and the new URI. */
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/seal.h"
@@ -75,6 +77,16 @@ static int totp_enrol(struct arena *a, const char *db, const char *login, const 
     *uri = totp_uri(a, login, secret);
     sodium_memzero(secret, sizeof secret);
     return 0;
+}
+
+/* Tells the person's enrolment URI for login, and its QR code on a terminal. */
+static void print_enrolment(const char *login, const char *uri)
+{
+    printf("%s signs in with a code from an authenticator app. Give them this enrolment "
+           "URI (or its QR code) privately; their first code confirms it:\n  %s\n",
+           login, uri);
+    if (isatty(STDOUT_FILENO))
+        print_qr(uri);
 }
 
 static int user_add(int argc, char **argv)
@@ -160,16 +172,65 @@ static int user_add(int argc, char **argv)
         fprintf(stderr, "akar: %s\n", w.errmsg);
     else
         printf("user %s added as %s of unit %s\n", login, role, unit);
-    if (rc == 0 && uri) {
-        printf("%s signs in with a code from an authenticator app. Give them this enrolment "
-               "URI (or its QR code) privately; their first code confirms it:\n  %s\n",
-               login, uri);
-        if (isatty(STDOUT_FILENO))
-            print_qr(uri);
-    }
+    if (rc == 0 && uri)
+        print_enrolment(login, uri);
     store_close(s);
     arena_free(a);
     free(detail);
+    return rc ? 1 : 0;
+}
+
+/* Refuses (1, nothing changed) an unknown login, a resident's account and a missing key. */
+static int user_reset_totp(int argc, char **argv)
+{
+    struct cli_opt opts[] = {{"db", false, NULL, false}, {"login", false, NULL, false}};
+    if (cli_parse(argc, argv, 2, opts, N(opts)) != 0)
+        return 2;
+    const char *db = cli_get(opts, N(opts), "db"), *login = cli_get(opts, N(opts), "login");
+    if (!db || !login) {
+        fprintf(stderr, "usage: akar user reset-totp --db PATH --login L\n");
+        return 2;
+    }
+    struct store *s;
+    char err[512];
+    if (store_open(db, STORE_OPEN_EXISTING, &s, err, sizeof err) != 0) {
+        fprintf(stderr, "akar: %s\n", err);
+        return 1;
+    }
+    struct arena *a = arena_new();
+    struct user_row user;
+    struct grant_row *g = NULL;
+    size_t ng = 0;
+    int rc = store_user_get(s, a, login, &user);
+    if (rc == AKAR_ENOTFOUND)
+        fprintf(stderr, "akar: there is no user %s\n", login);
+    else if (rc || (rc = store_user_grants(s, a, user.id, &g, &ng)) != 0)
+        fprintf(stderr, "akar: the store failed\n");
+    bool official = false;
+    for (size_t i = 0; rc == 0 && i < ng; i++)
+        official |= role_is_official((enum role)role_parse(g[i].role));
+    if (rc == 0 && !official) {
+        fprintf(stderr, "akar: %s is a resident's account, which signs in without a code\n", login);
+        rc = AKAR_EINVAL;
+    }
+    const char *sealed = NULL, *uri = NULL;
+    if (rc == 0 && totp_enrol(a, db, login, &sealed, &uri))
+        rc = AKAR_EINVAL;
+    if (rc == 0) {
+        struct store_write w = {.kind = STORE_W_USER_TOTP_RESET, .actor = "cli:user reset-totp"};
+        w.u.totp_reset.user_id = user.id;
+        w.u.totp_reset.sealed = sealed;
+        rc = store_write_sync(s, &w);
+        if (rc)
+            fprintf(stderr, "akar: %s\n", w.errmsg);
+        else {
+            printf("the TOTP secret of %s is replaced and %lld session(s) ended\n", login,
+                   (long long)w.id);
+            print_enrolment(login, uri);
+        }
+    }
+    store_close(s);
+    arena_free(a);
     return rc ? 1 : 0;
 }
 
@@ -177,6 +238,9 @@ int cli_user(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "add") == 0)
         return user_add(argc, argv);
-    fprintf(stderr, "usage: akar user add --db PATH --login L --unit CODE --role ROLE\n");
+    if (argc >= 2 && strcmp(argv[1], "reset-totp") == 0)
+        return user_reset_totp(argc, argv);
+    fprintf(stderr, "usage: akar user add --db PATH --login L --unit CODE --role ROLE\n"
+                    "       akar user reset-totp --db PATH --login L\n");
     return 2;
 }

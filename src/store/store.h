@@ -53,7 +53,9 @@ enum store_write_kind {
     STORE_W_ATTACHMENT_ADD, /* u.attachment; sets id */
     STORE_W_OUTBOX_RESULT,  /* u.outbox_result: a delivery's outcome (not audited: housekeeping) */
     STORE_W_DUE_WARNED,     /* u.due_warned: the sweep told the leaders (not audited) */
-    STORE_W_USER_TOTP       /* u.totp: a code accepted; ECONFLICT if its step was used */
+    STORE_W_USER_TOTP,      /* u.totp: a code accepted; ECONFLICT if its step was used */
+    STORE_W_USER_TOTP_RESET /* u.totp_reset: a new unconfirmed secret, the account's sessions
+                               ended; ENOTFOUND if no such user; id = sessions ended */
 };
 
 /* A message to deliver, queued in the same transaction as the change it tells of. */
@@ -129,6 +131,10 @@ struct store_write {
                                       confirmed); NULL keeps the secret there */
             bool confirm;          /* the first code of this secret: audited as enrolment */
         } totp;
+        struct {
+            int64_t user_id;
+            const char *sealed; /* the new secret, sealed */
+        } totp_reset;
         struct {
             unsigned char token_hash[32];
             int64_t user_id, expires_ms;

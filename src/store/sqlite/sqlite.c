@@ -42,6 +42,8 @@ enum stmt {
     ST_DATA_VERSION,
     ST_UNITS_VERSION_BUMP,
     ST_USER_TOTP,
+    ST_USER_TOTP_RESET,
+    ST_SESSION_DELETE_USER,
     ST_COUNT
 };
 
@@ -67,6 +69,10 @@ static const char *const stmt_sql[ST_COUNT] = {
                      "totp_secret = coalesce(?3, totp_secret) WHERE id = ?1 AND "
                      "totp_last_step < ?2 AND (?3 IS NULL OR totp_confirmed = 0) AND "
                      "(?3 IS NOT NULL OR totp_secret IS NOT NULL)",
+    /* a lost authenticator: the new secret waits for its first code like a new account's */
+    [ST_USER_TOTP_RESET] = "UPDATE users SET totp_secret = ?2, totp_confirmed = 0, "
+                           "totp_last_step = 0 WHERE id = ?1",
+    [ST_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?1",
     [ST_GRANT_INSERT] = "INSERT INTO grants (user_id, role, unit_id) VALUES (?1, ?2, ?3)",
     [ST_GRANTS_OF] = "SELECT g.role, u.code, u.path FROM grants g JOIN units u ON u.id = g.unit_id "
                      "WHERE g.user_id = ?1 ORDER BY u.path, g.role",
@@ -630,6 +636,38 @@ static int apply_user_totp(struct sq *q, struct store_write *w)
     return sq_audit(q, w, "user.totp_enrol", "user", id);
 }
 
+/* An official's TOTP secret replaced by a new unconfirmed one, and every session of the account
+ * ended, since one of them may be on the device that was lost; audited with the count. */
+static int apply_user_totp_reset(struct sq *q, struct store_write *w)
+{
+    sqlite3_stmt *st = stmt(&q->writer, ST_USER_TOTP_RESET);
+    if (!st)
+        return sq_fail(w, AKAR_ESTORE, "the store failed%s", NULL);
+    sqlite3_bind_int64(st, 1, w->u.totp_reset.user_id);
+    sqlite3_bind_text(st, 2, w->u.totp_reset.sealed, -1, SQLITE_STATIC);
+    int rc = sq_step_done(st);
+    if (rc)
+        return sq_fail(w, rc, "the store failed%s", NULL);
+    if (sqlite3_changes(q->writer.db) != 1)
+        return sq_fail(w, AKAR_ENOTFOUND, "no such user%s", NULL);
+    st = stmt(&q->writer, ST_SESSION_DELETE_USER);
+    if (!st)
+        return sq_fail(w, AKAR_ESTORE, "the store failed%s", NULL);
+    sqlite3_bind_int64(st, 1, w->u.totp_reset.user_id);
+    rc = sq_step_done(st);
+    if (rc)
+        return sq_fail(w, rc, "the store failed%s", NULL);
+    w->id = sqlite3_changes(q->writer.db);
+    char id[24], detail[64];
+    snprintf(id, sizeof id, "%lld", (long long)w->u.totp_reset.user_id);
+    snprintf(detail, sizeof detail, "{\"sessions_ended\":%lld}", (long long)w->id);
+    const char *saved = w->audit_detail;
+    w->audit_detail = detail;
+    rc = sq_audit(q, w, "user.totp_reset", "user", id);
+    w->audit_detail = saved;
+    return rc;
+}
+
 static int apply_purge(struct sq *q, struct store_write *w)
 {
     sqlite3_stmt *st = stmt(&q->writer, ST_SESSION_PURGE);
@@ -685,6 +723,8 @@ static int apply_kind(struct sq *q, struct store_write *w)
         return sq_apply_due_warned(q, w);
     case STORE_W_USER_TOTP:
         return apply_user_totp(q, w);
+    case STORE_W_USER_TOTP_RESET:
+        return apply_user_totp_reset(q, w);
     case STORE_W_BATCH: {
         int64_t created = 0; /* the case a CASE_CREATE item made, for attachments of case 0 */
         for (size_t i = 0; i < w->u.batch.n; i++) {
