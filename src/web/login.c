@@ -236,8 +236,6 @@ int web_login_post(struct http_request *req)
     int reply;
     if (!office_form(pg, &f, &reply))
         return reply;
-    if (!page_csrf_ok(pg, form_get(&f, "csrf")))
-        return office_csrf_refused(pg);
     const char *login = form_get(&f, "login"), *password = form_get(&f, "password");
     login = login ? login : "";
     password = password ? password : "";
@@ -280,8 +278,6 @@ int web_login_code(struct http_request *req)
     int reply;
     if (!office_form(pg, &f, &reply))
         return reply;
-    if (!page_csrf_ok(pg, form_get(&f, "csrf")))
-        return office_csrf_refused(pg);
     l->next = safe_next(form_get(&f, "next"));
     l->ticket = form_get(&f, "ticket");
     int64_t uid;
@@ -329,13 +325,11 @@ int web_logout(struct http_request *req)
 {
     struct page pg;
     page_begin(&pg, req, req->route_ctx);
+    if (!pg.who)
+        return page_redirect(&pg, "/");
     struct form f;
     int reply;
     if (!office_form(&pg, &f, &reply))
         return reply;
-    if (!pg.who)
-        return page_redirect(&pg, "/");
-    if (!page_csrf_ok(&pg, form_get(&f, "csrf")))
-        return office_csrf_refused(&pg);
     return api_signout_start(pg.web->api, req, pg.who, signed_out);
 }

@@ -101,8 +101,12 @@ bool office_form(struct page *pg, struct form *f, int *reply)
     size_t bad;
     if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&
         form_parse(pg->req->arena, pg->req->body ? pg->req->body : "", pg->req->body_len, 64, f,
-                   &bad) == 0)
-        return true;
+                   &bad) == 0) {
+        if (page_csrf_ok(pg, form_get(f, "csrf")))
+            return true;
+        *reply = office_csrf_refused(pg);
+        return false;
+    }
     *reply = page_message(pg, 400, T(pg, "The form could not be read"),
                           T(pg, "Go back, reload the page and send the form again."));
     return false;

@@ -25,8 +25,9 @@ void office_unit_select(struct page *pg, const char *id, const char *name,
                         const struct unit_row *rows, size_t n, const char *chosen,
                         const char *first, const char *attrs);
 
-/* The form body of a POST as fields; false (and a 400 page sent in *reply) if it is not a
- * well-formed application/x-www-form-urlencoded body. */
+/* The form body of a POST as fields, its CSRF token checked; false with a page sent in *reply
+ * if it is not a well-formed application/x-www-form-urlencoded body (400) or the token is
+ * missing or wrong (403, see office_csrf_refused). */
 bool office_form(struct page *pg, struct form *f, int *reply);
 /* 403 page for a form whose CSRF token is missing or wrong: nothing was changed. */
 int office_csrf_refused(struct page *pg);

@@ -321,8 +321,6 @@ int web_office_reception_post(struct http_request *req)
     struct form f;
     if (!office_form(pg, &f, &reply))
         return reply;
-    if (!page_csrf_ok(pg, form_get(&f, "csrf")))
-        return office_csrf_refused(pg);
     for (int i = 0; i < R_COUNT; i++) {
         const char *v = form_get(&f, rnames[i]);
         d->v[i] = v && *v ? v : NULL;
