@@ -53,6 +53,8 @@ struct http_server {
     struct route_info routes[MAX_ROUTES];
     http_handler fallback;
     void *fallback_ctx;
+    http_handler too_large; /* may be NULL */
+    void *too_large_ctx;
     atomic_uint active;
     unsigned port;
     /* metrics: [route + 1][status index]; row 0 is "unmatched" */
@@ -133,6 +135,12 @@ void http_route(struct http_server *s, const char *method, const char *pattern, 
     int idx = router_add(s->router, method, pattern);
     assert(idx >= 0 && idx < MAX_ROUTES);
     s->routes[idx] = (struct route_info){h, ctx, max_body ? max_body : s->cfg.max_body};
+}
+
+void http_too_large(struct http_server *s, http_handler h, void *ctx)
+{
+    s->too_large = h;
+    s->too_large_ctx = ctx;
 }
 
 void http_fallback(struct http_server *s, http_handler h, void *ctx)
@@ -319,6 +327,19 @@ static const char plain_408[] = "{\"type\":\"about:blank\",\"title\":\"Request T
                                 "\"status\":408,\"detail\":\"the request took too long to "
                                 "arrive\"}";
 
+/* 413: the application's page when it gave a handler, else a problem document. */
+static void reply_too_large(struct http_request *req)
+{
+    struct http_server *s = req->server;
+    req->too_large = true;
+    if (s->too_large) {
+        req->route_ctx = s->too_large_ctx;
+        s->too_large(req);
+    }
+    if (!req->replied)
+        http_reply(req, 413, "application/problem+json", plain_413, sizeof plain_413 - 1);
+}
+
 static int run_handler(struct http_request *req)
 {
     struct http_server *s = req->server;
@@ -356,7 +377,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         atomic_fetch_add(&s->active, 1);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > req->body_cap) {
-            http_reply(req, 413, "application/problem+json", plain_413, sizeof plain_413 - 1);
+            reply_too_large(req);
             return MHD_YES;
         }
         /* Even without a body the reply waits for the next call: libmicrohttpd closes the
@@ -405,8 +426,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
 
     if (req->too_large)
-        return http_reply(req, 413, "application/problem+json", plain_413, sizeof plain_413 - 1),
-               MHD_YES;
+        return reply_too_large(req), MHD_YES;
     if (req->timed_out)
         return http_reply(req, 408, "application/problem+json", plain_408, sizeof plain_408 - 1),
                MHD_YES;

@@ -62,6 +62,10 @@ void http_route(struct http_server *s, const char *method, const char *pattern, 
 /* The handler for paths no route matches (method mismatch included; see http_allowed); it
  * sees ctx as req->route_ctx. A later call replaces an earlier one. */
 void http_fallback(struct http_server *s, http_handler h, void *ctx);
+/* The handler for a request whose body is over its route's limit: it runs with req->too_large
+ * set, no body and ctx as req->route_ctx, and should reply 413. Without one (or if it does not
+ * reply) the answer is a problem+json document. */
+void http_too_large(struct http_server *s, http_handler h, void *ctx);
 /* Binds and starts serving. Returns 0 or AKAR_EIO with a message in err. */
 int http_server_start(struct http_server *s, char *err, size_t errlen);
 /* The bound port (useful after listening on port 0). */

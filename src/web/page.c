@@ -319,6 +319,21 @@ int web_not_found(struct http_request *req)
                         T(&pg, "There is no page at this address."));
 }
 
+/* A body over its route's limit: people get a page in their language, machines a problem
+ * document. Only the web's forms can be that large for a person (photos). */
+static int too_large(struct http_request *req)
+{
+    if (strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/healthz") == 0 ||
+        strcmp(req->path, "/metrics") == 0)
+        return api_problem(req, 413, NULL, "the request body is larger than this address takes");
+    struct page pg;
+    page_begin(&pg, req, req->route_ctx);
+    return page_message(&pg, 413, T(&pg, "Too much to send at once"),
+                        T(&pg, "Nothing was sent. Photos may be up to 10 MB each and 25 MB "
+                               "together: go back, choose fewer or smaller photos and send "
+                               "again."));
+}
+
 /* ---- the context ---- */
 
 static struct MHD_Response *asset(const char *name, const char *type, char *etag, size_t n)
@@ -385,4 +400,5 @@ void web_mount(struct web *w, struct http_server *srv)
     web_mount_resident(w, srv);
     web_mount_office(w, srv);
     http_fallback(srv, web_not_found, w);
+    http_too_large(srv, too_large, w);
 }

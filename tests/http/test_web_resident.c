@@ -7,6 +7,7 @@
 #include "harness.h"
 
 #include "base/mem.h"
+#include "web/resident.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -569,6 +570,48 @@ static void test_a_bad_csrf_token_is_refused_and_nothing_is_stored(void **state)
     visitor_free(&v);
 }
 
+/* Over the form's 25 MB, declared up front or sent chunked: a page in the person's language,
+ * nothing stored; the API keeps its problem document. */
+static void test_a_submission_over_the_limit_gets_a_page_and_stores_nothing(void **state)
+{
+    (void)state;
+    long long before = cases();
+    size_t n = WEB_SUBMIT_MAX_BYTES + 1;
+    char *big = malloc(n);
+    memset(big, 'x', n);
+    for (int chunked = 0; chunked < 2; chunked++) {
+        struct ht_response r;
+        struct ht_request q = {.method = "POST",
+                               .path = "/submit",
+                               .content_type = "application/x-www-form-urlencoded",
+                               .body = big,
+                               .body_len = n,
+                               .chunked = chunked,
+                               .headers = {"Accept-Language: vi"}};
+        ht_do(E->srv.port, &q, &r);
+        assert_int_equal(r.status, 413);
+        assert_non_null(strstr(ht_header(&r, "Content-Type"), "text/html"));
+        assert_non_null(strstr(r.body, "<html lang=\"vi\""));
+        assert_non_null(strstr(r.body, "Chưa có gì được gửi"));
+        ht_response_free(&r);
+    }
+    free(big);
+    struct ht_response r;
+    size_t api_n = 2 << 20;
+    char *body = malloc(api_n);
+    memset(body, ' ', api_n);
+    ht_do(E->srv.port,
+          &(struct ht_request){.path = "/api/v1/cases",
+                               .content_type = "application/json",
+                               .body = body,
+                               .body_len = api_n},
+          &r);
+    free(body);
+    ht_assert_problem(&r, 413, NULL);
+    ht_response_free(&r);
+    assert_int_equal(cases(), before);
+}
+
 static void test_a_file_that_is_not_a_photo_is_refused_whole(void **state)
 {
     (void)state;
@@ -984,6 +1027,7 @@ int main(void)
         cmocka_unit_test(test_a_multipart_submission_keeps_its_png_and_jpeg_photos),
         cmocka_unit_test(test_missing_fields_are_shown_beside_each_field_and_nothing_is_stored),
         cmocka_unit_test(test_a_bad_csrf_token_is_refused_and_nothing_is_stored),
+        cmocka_unit_test(test_a_submission_over_the_limit_gets_a_page_and_stores_nothing),
         cmocka_unit_test(test_a_file_that_is_not_a_photo_is_refused_whole),
         cmocka_unit_test(test_a_malformed_body_is_refused_whole),
         cmocka_unit_test(test_the_tracking_page_shows_progress_and_no_personal_data),
