@@ -14,12 +14,14 @@
 
 #include <arpa/inet.h>
 #include <assert.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -480,9 +482,18 @@ void http_server_stop(struct http_server *s, unsigned drain_ms)
     if (!s)
         return;
     if (s->daemon) {
-        MHD_socket fd = MHD_quiesce_daemon(s->daemon);
-        if (fd != MHD_INVALID_SOCKET)
-            close(fd);
+        /* Stop accepting. Not with MHD_quiesce_daemon: on an epoll thread pool it races its own
+         * workers to take the listening socket out of their epoll sets, and the loser aborts
+         * the process ("Failed to remove listen FD from epoll set", libmicrohttpd 0.9.75).
+         * Putting an unbound socket in the listening socket's place closes the listening one
+         * (new connections are refused at once; epoll forgets it by itself) and leaves
+         * libmicrohttpd a descriptor that it closes when it stops. */
+        const union MHD_DaemonInfo *li = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_LISTEN_FD);
+        int spare = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (li && spare >= 0 && dup2(spare, li->listen_fd) < 0)
+            log_warn("stop: the listening socket could not be closed: %s", strerror(errno));
+        if (spare >= 0)
+            close(spare);
         int64_t until = clock_mono_ns() + (int64_t)drain_ms * 1000000;
         while (atomic_load(&s->active) > 0 && clock_mono_ns() < until) {
             struct timespec ts = {0, 5000000L};
