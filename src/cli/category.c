@@ -59,12 +59,9 @@ int cli_category(int argc, char **argv)
                         "--department)\n");
         return 2;
     }
-    struct store *s;
-    char err[512];
-    if (store_open(db, STORE_OPEN_EXISTING, &s, err, sizeof err) != 0) {
-        fprintf(stderr, "akar: %s\n", err);
+    struct store *s = cli_store_open(db);
+    if (!s)
         return 1;
-    }
     struct arena *a = arena_new();
     struct unit_row u;
     int rc = store_unit_get(s, a, unit, &u);

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct store;
+
 int cli_init(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);
@@ -27,6 +29,8 @@ struct cli_opt {
 int cli_parse(int argc, char **argv, int first, struct cli_opt *opts, size_t n);
 /* The value of option name, or NULL. */
 const char *cli_get(const struct cli_opt *opts, size_t n, const char *name);
+/* Opens the existing database at db, or says why not on stderr and returns NULL. */
+struct store *cli_store_open(const char *db);
 bool cli_has(const struct cli_opt *opts, size_t n, const char *name);
 
 #endif

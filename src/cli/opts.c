@@ -1,6 +1,8 @@
 /* Option parsing shared by the subcommands; see cli.h. */
 #include "cli/cli.h"
 
+#include "store/store.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -46,4 +48,15 @@ bool cli_has(const struct cli_opt *opts, size_t n, const char *name)
         if (strcmp(opts[k].name, name) == 0)
             return opts[k].seen;
     return false;
+}
+
+struct store *cli_store_open(const char *db)
+{
+    struct store *s;
+    char err[512];
+    if (store_open(db, STORE_OPEN_EXISTING, &s, err, sizeof err) != 0) {
+        fprintf(stderr, "akar: %s\n", err);
+        return NULL;
+    }
+    return s;
 }

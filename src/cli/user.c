@@ -142,12 +142,9 @@ static int user_add(int argc, char **argv)
         fprintf(stderr, "akar: the password could not be hashed\n");
         return 1;
     }
-    struct store *s;
-    char err[512];
-    if (store_open(db, STORE_OPEN_EXISTING, &s, err, sizeof err) != 0) {
-        fprintf(stderr, "akar: %s\n", err);
+    struct store *s = cli_store_open(db);
+    if (!s)
         return 1;
-    }
     struct arena *a = arena_new();
     const char *sealed = NULL, *uri = NULL;
     if (role_is_official((enum role)role_parse(role)) && totp_enrol(a, db, login, &sealed, &uri)) {
@@ -191,12 +188,9 @@ static int user_reset_totp(int argc, char **argv)
         fprintf(stderr, "usage: akar user reset-totp --db PATH --login L\n");
         return 2;
     }
-    struct store *s;
-    char err[512];
-    if (store_open(db, STORE_OPEN_EXISTING, &s, err, sizeof err) != 0) {
-        fprintf(stderr, "akar: %s\n", err);
+    struct store *s = cli_store_open(db);
+    if (!s)
         return 1;
-    }
     struct arena *a = arena_new();
     struct user_row user;
     struct grant_row *g = NULL;
