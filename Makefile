@@ -2,7 +2,7 @@
 # SAN=1 builds everything with AddressSanitizer and UBSan into build/asan.
 
 CC      ?= gcc
-PKGS    := libmicrohttpd sqlite3 libsodium jansson libcurl liboath libqrencode
+PKGS    := libmicrohttpd sqlite3 libpq libsodium jansson libcurl liboath libqrencode
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS))
@@ -26,7 +26,8 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 # Translations: po/LANG/*.po (one file per area of the site) become one catalog per language.
 PO_LANGS := id vi
 MO       := $(PO_LANGS:%=$(BUILD)/gen/%.mo)
-EMBEDDED := $(sort $(wildcard src/store/sqlite/migrations/*.sql)) $(sort $(wildcard data/demo/*.tsv)) $(sort $(wildcard data/policy/*.tsv)) \
+MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql src/store/sqlite/migrations/*.sql src/store/pg/migrations/*.sql))
+EMBEDDED := $(MIGRATIONS) $(sort $(wildcard data/demo/*.tsv)) $(sort $(wildcard data/policy/*.tsv)) \
             $(sort $(wildcard web/static/*)) $(MO)
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -63,8 +64,10 @@ $(O)/tools/embed: tools/embed.c
 
 $(BUILD)/gen/embedded.c $(BUILD)/gen/embedded.h: $(O)/tools/embed $(EMBEDDED)
 	@mkdir -p $(dir $@)
-	@dup=$$(ls src/store/sqlite/migrations | cut -c1-4 | uniq -d); \
-	  if [ -n "$$dup" ]; then echo "two migrations are numbered $$dup: renumber the newer one" >&2; exit 1; fi
+	@for be in sqlite pg; do \
+	  dup=$$(ls src/store/migrations src/store/$$be/migrations | grep -E '^[0-9]{4}_' | cut -c1-4 | sort | uniq -d); \
+	  if [ -n "$$dup" ]; then echo "two $$be migrations are numbered $$dup: renumber the newer one" >&2; exit 1; fi; \
+	done
 	$(O)/tools/embed $(BUILD)/gen/embedded $(EMBEDDED)
 
 .SECONDEXPANSION:

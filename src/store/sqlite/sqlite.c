@@ -8,8 +8,8 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
-#include "embedded.h"
 #include "store/backend.h"
+#include "store/migration.h"
 #include "store/sqlite/internal.h"
 
 #include <pthread.h>
@@ -187,28 +187,6 @@ const char *sq_text(struct arena *a, sqlite3_stmt *st, int i)
 
 /* ---- migrations ---- */
 
-static int migration_number(const char *name)
-{
-    int v = 0;
-    for (int i = 0; i < 4; i++) {
-        if (name[i] < '0' || name[i] > '9')
-            return -1;
-        v = v * 10 + (name[i] - '0');
-    }
-    return name[4] == '_' && strstr(name, ".sql") ? v : -1;
-}
-
-static int known_version(void)
-{
-    int known = 0;
-    for (size_t i = 0; i < embedded_count; i++) {
-        int v = migration_number(embedded_files[i].name);
-        if (v > known)
-            known = v;
-    }
-    return known;
-}
-
 static int user_version(sqlite3 *db, int *out)
 {
     sqlite3_stmt *st;
@@ -223,28 +201,17 @@ static int user_version(sqlite3 *db, int *out)
 static int migrate(sqlite3 *db, int have, int known, char *err, size_t errlen)
 {
     for (int v = have + 1; v <= known; v++) {
-        const struct embedded_file *f = NULL;
-        for (size_t i = 0; i < embedded_count; i++)
-            if (migration_number(embedded_files[i].name) == v) {
-                if (f) {
-                    snprintf(err, errlen, "migrations %s and %s share a number", f->name,
-                             embedded_files[i].name);
-                    return AKAR_ESTORE;
-                }
-                f = &embedded_files[i];
-            }
-        if (!f) {
-            snprintf(err, errlen, "migration %04d is missing from this build", v);
+        const char *name = NULL, *sql = migration_sql("sqlite", v, &name, err, errlen);
+        if (!sql)
             return AKAR_ESTORE;
-        }
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v);
         char *msg = NULL;
         if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
-            sqlite3_exec(db, f->data, NULL, NULL, &msg) != SQLITE_OK ||
+            sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(db, pragma, NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-            snprintf(err, errlen, "migration %s failed: %s", f->name, msg ? msg : "?");
+            snprintf(err, errlen, "migration %s failed: %s", name, msg ? msg : "?");
             sqlite3_free(msg);
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
             return AKAR_ESTORE;
@@ -354,7 +321,7 @@ static int sq_open(const char *url, enum store_open_mode mode, void **impl, int 
 {
     struct sq *q = xcalloc(1, sizeof *q);
     q->path = xstrdup(url);
-    *known = known_version();
+    *known = migration_known("sqlite");
     struct stat stbuf;
     if (mode == STORE_OPEN_EXISTING && stat(url, &stbuf) != 0) {
         snprintf(err, errlen, "no database at %s: create it with `akar init --db %s`", url, url);
