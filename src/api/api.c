@@ -1,12 +1,12 @@
 /* Route table and shared replies of the API; see api.h and internal.h. */
 #include "api/internal.h"
 
+#include "api/limiter.h"
 #include "base/arena.h"
 #include "base/blobstore.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
-#include "base/ratelimit.h"
 #include "domain/account.h"
 #include "domain/deadline.h"
 #include "http/cookie.h"
@@ -32,11 +32,11 @@ struct api *api_new(struct store *s, const struct api_config *cfg)
         api->cfg.login_ip_fails = 50;
     if (!api->cfg.login_window_s)
         api->cfg.login_window_s = 15 * 60;
-    api->login_by_name = ratelimit_new(65536, api->cfg.login_max_fails, api->cfg.login_window_s);
-    api->login_by_ip = ratelimit_new(65536, api->cfg.login_ip_fails, api->cfg.login_window_s);
+    api->login_by_name = limiter_new(s, "login", api->cfg.login_max_fails, api->cfg.login_window_s);
+    api->login_by_ip = limiter_new(s, "login_ip", api->cfg.login_ip_fails, api->cfg.login_window_s);
     if (!api->cfg.submit_per_window)
         api->cfg.submit_per_window = 30;
-    api->submissions = ratelimit_new(65536, api->cfg.submit_per_window, 600);
+    api->submissions = limiter_new(s, "submit", api->cfg.submit_per_window, 600);
     api->track_cache = http_cache_new(API_TRACK_CACHE_ENTRIES, API_TRACK_CACHE_BYTES);
     api->policy = deadline_policy_get(cfg->preset ? cfg->preset : "vn");
     char err[256];
@@ -53,9 +53,9 @@ void api_free(struct api *api)
 {
     if (!api)
         return;
-    ratelimit_free(api->login_by_name);
-    ratelimit_free(api->login_by_ip);
-    ratelimit_free(api->submissions);
+    limiter_free(api->login_by_name);
+    limiter_free(api->login_by_ip);
+    limiter_free(api->submissions);
     http_cache_free(api->track_cache);
     http_response_free(api->units_resp);
     blobstore_free(api->blobs);

@@ -3,10 +3,10 @@
  * case with its attachments. The callers parse their own input and say refusals their way. */
 #include "api/internal.h"
 
+#include "api/limiter.h"
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/err.h"
-#include "base/ratelimit.h"
 
 #include <assert.h>
 #include <string.h>
@@ -27,8 +27,7 @@ enum api_intake_outcome api_intake_submit(struct http_request *req, struct api *
                                                      ROLE_RECEPTIONIST, it->unit.path);
     /* the public is throttled per address; a reception desk enters petitions for many people */
     const char *ip_key = arena_printf(req->arena, "submit:%s", api_client_address(req));
-    it->retry_after =
-        in->by_receptionist ? 0 : ratelimit_wait(api->submissions, ip_key, now / 1000);
+    it->retry_after = in->by_receptionist ? 0 : limiter_wait(api->submissions, ip_key, now / 1000);
     if (it->retry_after)
         return INTAKE_THROTTLED;
     struct case_env env = {.policy = api->policy, .key = api->cfg.key, .now = now};
@@ -39,7 +38,7 @@ enum api_intake_outcome api_intake_submit(struct http_request *req, struct api *
                          &it->problem))
         return INTAKE_REFUSED;
     if (!in->by_receptionist)
-        ratelimit_fail(api->submissions, ip_key, now / 1000);
+        limiter_fail(api->submissions, ip_key, now / 1000);
     it->w.kind = STORE_W_CASE_CREATE;
     it->w.actor =
         it->who ? arena_printf(req->arena, "user:%lld", (long long)it->who->user.id) : "reporter";

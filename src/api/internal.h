@@ -15,15 +15,15 @@
 #include <pthread.h>
 
 struct deadline_policy;
-struct ratelimit;
+struct limiter;
 
 struct api {
     struct store *store;
     struct http_server *http;
     struct api_config cfg;
-    struct ratelimit *login_by_name, *login_by_ip, *submissions;
-    const struct deadline_policy *policy; /* the jurisdiction's preset */
-    struct blobstore *blobs;              /* attachments, by content */
+    struct limiter *login_by_name, *login_by_ip, *submissions; /* failure throttles */
+    const struct deadline_policy *policy;                      /* the jurisdiction's preset */
+    struct blobstore *blobs;                                   /* attachments, by content */
     /* GET /api/v1/units, built once per change of the unit tree */
     pthread_mutex_t units_lock;
     uint64_t units_generation;

@@ -4,10 +4,10 @@
  * The callers parse their own input and say refusals their way. */
 #include "api/internal.h"
 
+#include "api/limiter.h"
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/err.h"
-#include "base/ratelimit.h"
 #include "base/seal.h"
 #include "domain/account.h"
 #include "domain/totp.h"
@@ -28,16 +28,16 @@ static const char *ip_key(struct http_request *req)
 unsigned api_signin_wait(struct api *api, struct http_request *req, const char *login)
 {
     int64_t now_s = clock_now_ms() / 1000;
-    unsigned a = ratelimit_wait(api->login_by_name, name_key(req, login), now_s);
-    unsigned b = ratelimit_wait(api->login_by_ip, ip_key(req), now_s);
+    unsigned a = limiter_wait(api->login_by_name, name_key(req, login), now_s);
+    unsigned b = limiter_wait(api->login_by_ip, ip_key(req), now_s);
     return a > b ? a : b;
 }
 
 static void failed(struct api *api, struct http_request *req, const char *login)
 {
     int64_t now_s = clock_now_ms() / 1000;
-    ratelimit_fail(api->login_by_name, name_key(req, login), now_s);
-    ratelimit_fail(api->login_by_ip, ip_key(req), now_s);
+    limiter_fail(api->login_by_name, name_key(req, login), now_s);
+    limiter_fail(api->login_by_ip, ip_key(req), now_s);
 }
 
 /* Fills what si needs beyond the user row: whether a code is due, and the secret. */
@@ -116,7 +116,7 @@ int api_signin_totp(struct api *api, struct http_request *req, struct api_signin
 int api_signin_start(struct api *api, struct http_request *req, struct api_signin *si,
                      int (*then)(struct http_request *req))
 {
-    ratelimit_clear(api->login_by_name, name_key(req, si->user.login));
+    limiter_clear(api->login_by_name, name_key(req, si->user.login));
     account_token_new(si->token);
     si->session.kind = STORE_W_SESSION_ADD;
     account_token_hash(si->token, si->session.u.session.token_hash);

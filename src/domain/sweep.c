@@ -55,6 +55,18 @@ static size_t warnings(struct store *s, struct arena *a, const struct case_row *
 int sweep_due_soon(struct store *s, int64_t now, int64_t window_ms, int *warned)
 {
     *warned = 0;
+    /* servers sharing a database sweep one at a time: the others find the lock taken and
+     * leave this round to its holder */
+    bool mine;
+    int locked = store_sweep_lock(s, true, &mine);
+    if (locked != 0) {
+        log_error("deadline sweep: cannot take the sweep lock: %s", akar_strerror(locked));
+        return locked;
+    }
+    if (!mine) {
+        log_info("deadline sweep: another server is sweeping");
+        return 0;
+    }
     struct arena *a = arena_new();
     struct case_row *rows;
     size_t n;
@@ -77,5 +89,6 @@ int sweep_due_soon(struct store *s, int64_t now, int64_t window_ms, int *warned)
     if (rc)
         log_error("deadline sweep: %s", akar_strerror(rc));
     arena_free(a);
+    store_sweep_lock(s, false, NULL);
     return rc;
 }

@@ -71,8 +71,16 @@ struct store_backend {
     int (*users_with_role)(void *impl, struct arena *a, const char *unit_path, const char *role,
                            struct user_row **rows, size_t *n);
     int (*due_warned)(void *impl, int64_t case_id, int64_t due_at, bool *warned);
+
+    /* For back-ends that several servers share (NULL in SQLite's, which one process owns):
+     * failure counts per key and window, and the lock that lets one server sweep at a time. */
+    int (*rate_add)(void *impl, const char *key, int64_t window_at, int64_t *count);
+    int (*rate_get)(void *impl, const char *key, int64_t window_at, int64_t *count);
+    int (*rate_clear)(void *impl, const char *key);
+    int (*sweep_lock)(void *impl, bool take, bool *got);
 };
 
 extern const struct store_backend store_sqlite_backend;
+extern const struct store_backend store_pg_backend;
 
 #endif

@@ -138,16 +138,47 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+bool store_is_postgres(const char *url)
+{
+    return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
+
+bool store_shared(struct store *s)
+{
+    return s->be->rate_add != NULL;
+}
+
+int store_rate_add(struct store *s, const char *key, int64_t window_at, int64_t *count)
+{
+    return s->be->rate_add ? s->be->rate_add(s->impl, key, window_at, count) : AKAR_EINVAL;
+}
+
+int store_rate_get(struct store *s, const char *key, int64_t window_at, int64_t *count)
+{
+    return s->be->rate_get ? s->be->rate_get(s->impl, key, window_at, count) : AKAR_EINVAL;
+}
+
+int store_rate_clear(struct store *s, const char *key)
+{
+    return s->be->rate_clear ? s->be->rate_clear(s->impl, key) : AKAR_EINVAL;
+}
+
+int store_sweep_lock(struct store *s, bool take, bool *got)
+{
+    if (!s->be->sweep_lock) {
+        if (got)
+            *got = true;
+        return 0;
+    }
+    return s->be->sweep_lock(s->impl, take, got);
+}
+
 int store_open(const char *url, enum store_open_mode mode, struct store **out, char *err,
                size_t errlen)
 {
     *out = NULL;
-    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
-        snprintf(err, errlen, "the PostgreSQL back-end is not built yet (issue #5); use a file");
-        return AKAR_EINVAL;
-    }
     struct store *s = xcalloc(1, sizeof *s);
-    s->be = &store_sqlite_backend;
+    s->be = store_is_postgres(url) ? &store_pg_backend : &store_sqlite_backend;
     int rc = s->be->open(url, mode, &s->impl, &s->have, &s->known, &s->migrated_from, err, errlen);
     if (rc != 0) {
         free(s);

@@ -1,4 +1,4 @@
-/* The store: the only door to persistent data. Back-ends (SQLite now; PostgreSQL later)
+/* The store: the only door to persistent data. Back-ends (SQLite and PostgreSQL)
  * implement struct store_backend; everything above calls the store_* functions here.
  *
  * Writes are asynchronous intents: the caller fills a struct store_write and submits it; one
@@ -28,6 +28,8 @@ enum store_open_mode {
  * AKAR_ENOTFOUND for a missing one, AKAR_ECONFLICT for one that needs `akar init`. */
 int store_open(const char *url, enum store_open_mode mode, struct store **out, char *err,
                size_t errlen);
+/* Whether url names a PostgreSQL database (postgres:// or postgresql://) rather than a file. */
+bool store_is_postgres(const char *url);
 /* Finishes queued writes, stops the writer, closes every connection. NULL is allowed. */
 void store_close(struct store *s);
 /* Schema version of the open database, and the newest this binary knows. */
@@ -377,6 +379,22 @@ int store_audit_count(struct store *s, const char *action, int64_t *n);
 
 /* A consistent copy of the whole database at to_path, taken while serving. */
 int store_backup(struct store *s, const char *to_path, char *err, size_t errlen);
+
+/* ---- several servers on one database ---- */
+
+/* Whether other servers may share this store's database (PostgreSQL): then what one process
+ * used to keep in memory lives in the database. */
+bool store_shared(struct store *s);
+/* Failure counts per key, in windows named by their start (Unix seconds), shared by every
+ * server: add one and get the new count, read one, forget a key's. AKAR_EINVAL when the store
+ * is not shared (count in memory then). */
+int store_rate_add(struct store *s, const char *key, int64_t window_at, int64_t *count);
+int store_rate_get(struct store *s, const char *key, int64_t window_at, int64_t *count);
+int store_rate_clear(struct store *s, const char *key);
+/* Takes (take) or releases the lock that lets one server at a time run the deadline sweep;
+ * *got (may be NULL on release) is false when another server holds it. Call both from the
+ * same thread. A store that one process owns always grants it. */
+int store_sweep_lock(struct store *s, bool take, bool *got);
 
 /* ---- observation ---- */
 
