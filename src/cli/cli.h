@@ -32,5 +32,11 @@ const char *cli_get(const struct cli_opt *opts, size_t n, const char *name);
 /* Opens the existing database at db, or says why not on stderr and returns NULL. */
 struct store *cli_store_open(const char *db);
 bool cli_has(const struct cli_opt *opts, size_t n, const char *name);
+/* Where the files that live outside the database go: what is "key" (the sealing key) or
+ * "blobs" (attachments). Beside an SQLite file (DB.key, DB.blobs) unless a data directory is
+ * given (--data, else $AKAR_DATA): DATA/akar.key and DATA/blobs. A PostgreSQL database needs
+ * one, since several servers share it and each needs the same key and attachments. malloc'd;
+ * NULL (the reason printed) when there is no place. */
+char *cli_data_path(const char *db, const char *data, const char *what);
 
 #endif

@@ -59,15 +59,18 @@ static void print_demo_accounts(struct arena *a, char (*totp)[DEMO_TOTP_CHARS])
 
 int cli_init(int argc, char **argv)
 {
-    struct cli_opt opts[] = {
-        {"db", false, NULL, false}, {"demo", true, NULL, false}, {"preset", false, NULL, false}};
+    struct cli_opt opts[] = {{"db", false, NULL, false},
+                             {"demo", true, NULL, false},
+                             {"preset", false, NULL, false},
+                             {"data", false, NULL, false}};
     if (cli_parse(argc, argv, 1, opts, N(opts)) != 0)
         return 2;
     const char *db = cli_get(opts, N(opts), "db");
     const char *preset = cli_get(opts, N(opts), "preset");
     bool demo = cli_has(opts, N(opts), "demo");
     if (!db) {
-        fprintf(stderr, "usage: akar init --db PATH [--demo] [--preset vn|id]\n");
+        fprintf(stderr, "usage: akar init --db PATH|postgres://... [--data DIR] [--demo] "
+                        "[--preset vn|id]\n");
         return 2;
     }
     if (preset && strcmp(preset, "vn") != 0 && strcmp(preset, "id") != 0) {
@@ -80,11 +83,16 @@ int cli_init(int argc, char **argv)
     }
     struct store *s;
     char err[512];
+    /* the key that seals reporters' identities lives apart from the database */
+    char *key_path = cli_data_path(db, cli_get(opts, N(opts), "data"), "key");
+    if (!key_path)
+        return 2;
     struct arena *keys = arena_new();
     int rc = store_open(db, STORE_OPEN_MIGRATE, &s, err, sizeof err);
     if (rc) {
         fprintf(stderr, "akar: %s\n", err);
         arena_free(keys);
+        free(key_path);
         return 1;
     }
     int from, to;
@@ -95,8 +103,6 @@ int cli_init(int argc, char **argv)
         printf("%s: schema migrated from version %d to %d\n", db, from, to);
     rc = set_preset(s, preset);
     if (rc == 0) {
-        /* the key that seals reporters' identities lives beside the database, not in it */
-        char *key_path = arena_printf(keys, "%s.key", db);
         int k = seal_key_create(key_path, err, sizeof err);
         if (k == 0)
             printf("sealing key created: %s (mode 0600; back it up apart from the database)\n",
@@ -109,7 +115,6 @@ int cli_init(int argc, char **argv)
     if (rc == 0 && demo) {
         struct seal_key key;
         char totp[DEMO_ACCOUNTS_MAX][DEMO_TOTP_CHARS];
-        char *key_path = arena_printf(keys, "%s.key", db);
         rc = seal_key_load(key_path, &key, err, sizeof err);
         if (rc == 0)
             rc = demo_load(s, &key, totp, err, sizeof err);
@@ -129,5 +134,6 @@ int cli_init(int argc, char **argv)
     }
     store_close(s);
     arena_free(keys);
+    free(key_path);
     return rc ? 1 : 0;
 }

@@ -3,8 +3,35 @@
 
 #include "store/store.h"
 
+#include "base/mem.h"
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+char *cli_data_path(const char *db, const char *data, const char *what)
+{
+    if (!data || !*data)
+        data = getenv("AKAR_DATA");
+    bool key = strcmp(what, "key") == 0;
+    size_t n = strlen(db) + (data ? strlen(data) : 0) + 16;
+    char *path = xmalloc(n);
+    if (data && *data) {
+        mkdir(data, 0700); /* made on first use; if it cannot be, the file's error says so */
+        snprintf(path, n, "%s/%s", data, key ? "akar.key" : "blobs");
+    } else if (!store_is_postgres(db))
+        snprintf(path, n, "%s.%s", db, what);
+    else {
+        fprintf(stderr,
+                "akar: a PostgreSQL database keeps its sealing key and attachments in a data "
+                "directory: give --data DIR (or set AKAR_DATA), the same for every server of "
+                "the database\n");
+        free(path);
+        return NULL;
+    }
+    return path;
+}
 
 int cli_parse(int argc, char **argv, int first, struct cli_opt *opts, size_t n)
 {

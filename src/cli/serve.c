@@ -97,15 +97,18 @@ int cli_serve(int argc, char **argv)
                              {"secure-cookies", true, NULL, false},
                              {"smtp", false, NULL, false},
                              {"mail-from", false, NULL, false},
-                             {"submit-limit", false, NULL, false}};
+                             {"submit-limit", false, NULL, false},
+                             {"data", false, NULL, false}};
     if (cli_parse(argc, argv, 1, opts, N(opts)) != 0)
         return 2;
     const char *db = cli_get(opts, N(opts), "db");
     const char *listen = cli_get(opts, N(opts), "listen");
     if (!db || !listen) {
-        fprintf(stderr, "usage: akar serve --db PATH --listen HOST:PORT [--threads N] "
-                        "[--access-log FILE|-|off] [--secure-cookies] "
-                        "[--smtp smtp://HOST:PORT --mail-from ADDRESS] [--submit-limit N]\n");
+        fprintf(stderr,
+                "usage: akar serve --db PATH|postgres://... [--data DIR] --listen HOST:PORT "
+                "[--threads N] "
+                "[--access-log FILE|-|off] [--secure-cookies] "
+                "[--smtp smtp://HOST:PORT --mail-from ADDRESS] [--submit-limit N]\n");
         return 2;
     }
     struct notify_config nc;
@@ -152,23 +155,23 @@ int cli_serve(int argc, char **argv)
         return 2;
     }
     struct seal_key key;
-    char *key_path = xmalloc(strlen(db) + 5);
-    sprintf(key_path, "%s.key", db);
-    int krc = seal_key_load(key_path, &key, err, sizeof err);
+    const char *data = cli_get(opts, N(opts), "data");
+    char *key_path = cli_data_path(db, data, "key");
+    int krc = key_path ? seal_key_load(key_path, &key, err, sizeof err) : AKAR_EINVAL;
     free(key_path);
     struct arena *meta = arena_new();
     const char *preset = "vn";
     if (krc == 0 && store_meta_get(store, meta, "jurisdiction.preset", &preset) == AKAR_ESTORE)
         krc = AKAR_ESTORE;
     if (krc != 0) {
-        fprintf(stderr, "akar: %s\n", krc == AKAR_ESTORE ? "cannot read the settings" : err);
+        if (krc != AKAR_EINVAL)
+            fprintf(stderr, "akar: %s\n", krc == AKAR_ESTORE ? "cannot read the settings" : err);
         arena_free(meta);
         http_server_stop(srv, 0);
         store_close(store);
         return 1;
     }
-    char *blob_dir = xmalloc(strlen(db) + 7);
-    sprintf(blob_dir, "%s.blobs", db);
+    char *blob_dir = cli_data_path(db, data, "blobs");
     struct api_config ac = {.secure_cookies = cli_has(opts, N(opts), "secure-cookies"),
                             .blob_dir = blob_dir,
                             .submit_per_window = (unsigned)submit_limit,

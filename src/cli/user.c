@@ -62,12 +62,17 @@ static void print_qr(const char *text)
 
 /* A fresh TOTP secret for login, sealed with the key beside db into *sealed, and its enrolment
  * URI in *uri (arena). 0, or 1 with a message when the key cannot be read. */
-static int totp_enrol(struct arena *a, const char *db, const char *login, const char **sealed,
-                      const char **uri)
+static int totp_enrol(struct arena *a, const char *db, const char *data, const char *login,
+                      const char **sealed, const char **uri)
 {
     struct seal_key key;
     char err[512], secret[TOTP_SECRET_CHARS + 1];
-    if (seal_key_load(arena_printf(a, "%s.key", db), &key, err, sizeof err) != 0) {
+    char *key_path = cli_data_path(db, data, "key");
+    if (!key_path)
+        return 1;
+    int rc = seal_key_load(key_path, &key, err, sizeof err);
+    free(key_path);
+    if (rc != 0) {
         fprintf(stderr, "akar: %s (akar init creates it)\n", err);
         return 1;
     }
@@ -93,15 +98,16 @@ static int user_add(int argc, char **argv)
 {
     struct cli_opt opts[] = {{"db", false, NULL, false},   {"login", false, NULL, false},
                              {"unit", false, NULL, false}, {"role", false, NULL, false},
-                             {"name", false, NULL, false}, {"email", false, NULL, false}};
+                             {"name", false, NULL, false}, {"email", false, NULL, false},
+                             {"data", false, NULL, false}};
     if (cli_parse(argc, argv, 2, opts, N(opts)) != 0)
         return 2;
     const char *db = cli_get(opts, N(opts), "db"), *login = cli_get(opts, N(opts), "login"),
                *unit = cli_get(opts, N(opts), "unit"), *role = cli_get(opts, N(opts), "role"),
                *name = cli_get(opts, N(opts), "name"), *email = cli_get(opts, N(opts), "email");
     if (!db || !login || !unit || !role) {
-        fprintf(stderr, "usage: akar user add --db PATH --login L --unit CODE --role ROLE "
-                        "[--name NAME] [--email ADDRESS] < password\n");
+        fprintf(stderr, "usage: akar user add --db PATH [--data DIR] --login L --unit CODE --role "
+                        "ROLE [--name NAME] [--email ADDRESS] < password\n");
         return 2;
     }
     if (!account_login_valid(login)) {
@@ -147,7 +153,8 @@ static int user_add(int argc, char **argv)
         return 1;
     struct arena *a = arena_new();
     const char *sealed = NULL, *uri = NULL;
-    if (role_is_official((enum role)role_parse(role)) && totp_enrol(a, db, login, &sealed, &uri)) {
+    if (role_is_official((enum role)role_parse(role)) &&
+        totp_enrol(a, db, cli_get(opts, N(opts), "data"), login, &sealed, &uri)) {
         store_close(s);
         arena_free(a);
         return 1;
@@ -180,12 +187,13 @@ static int user_add(int argc, char **argv)
 /* Refuses (1, nothing changed) an unknown login, a resident's account and a missing key. */
 static int user_reset_totp(int argc, char **argv)
 {
-    struct cli_opt opts[] = {{"db", false, NULL, false}, {"login", false, NULL, false}};
+    struct cli_opt opts[] = {
+        {"db", false, NULL, false}, {"login", false, NULL, false}, {"data", false, NULL, false}};
     if (cli_parse(argc, argv, 2, opts, N(opts)) != 0)
         return 2;
     const char *db = cli_get(opts, N(opts), "db"), *login = cli_get(opts, N(opts), "login");
     if (!db || !login) {
-        fprintf(stderr, "usage: akar user reset-totp --db PATH --login L\n");
+        fprintf(stderr, "usage: akar user reset-totp --db PATH [--data DIR] --login L\n");
         return 2;
     }
     struct store *s = cli_store_open(db);
@@ -208,7 +216,7 @@ static int user_reset_totp(int argc, char **argv)
         rc = AKAR_EINVAL;
     }
     const char *sealed = NULL, *uri = NULL;
-    if (rc == 0 && totp_enrol(a, db, login, &sealed, &uri))
+    if (rc == 0 && totp_enrol(a, db, cli_get(opts, N(opts), "data"), login, &sealed, &uri))
         rc = AKAR_EINVAL;
     if (rc == 0) {
         struct store_write w = {.kind = STORE_W_USER_TOTP_RESET, .actor = "cli:user reset-totp"};
