@@ -471,7 +471,9 @@ int pg_case_by_creator(struct pg *q, struct arena *a, int64_t user_id, int64_t b
 
 /* ---- writes (writer thread, inside the group's transaction) ---- */
 
-/* Puts the case in the subtree index of unit_id: a row for the unit and each ancestor. */
+/* Puts the case in the subtree index of unit_id: a row for the unit and each ancestor. This
+ * and the other rows written beside a case (its events, its outbox messages) are deferred:
+ * queued on the writer's pipeline and collected when the write ends. */
 static int scope_insert(struct pgc *c, int64_t case_id, int64_t unit_id, bool open, int64_t due_at)
 {
     struct pg_params pp = {0};
@@ -479,7 +481,7 @@ static int scope_insert(struct pgc *c, int64_t case_id, int64_t unit_id, bool op
     pp_bool(&pp, open);
     pp_int(&pp, due_at);
     pp_int(&pp, case_id);
-    return pg_exec(c, SQL_SCOPE_INSERT, &pp, NULL);
+    return pg_defer(c, SQL_SCOPE_INSERT, &pp);
 }
 
 /* Two statements, not one with a data-modifying CTE: a CTE's delete is not seen by the insert
@@ -488,7 +490,7 @@ static int rescope(struct pgc *c, int64_t case_id, int64_t unit_id, bool open, i
 {
     struct pg_params pp = {0};
     pp_int(&pp, case_id);
-    int rc = pg_exec(c, SQL_SCOPE_DELETE, &pp, NULL);
+    int rc = pg_defer(c, SQL_SCOPE_DELETE, &pp);
     return rc ? rc : scope_insert(c, case_id, unit_id, open, due_at);
 }
 
@@ -497,7 +499,7 @@ static int scope_set_open(struct pgc *c, int64_t case_id, bool open)
     struct pg_params pp = {0};
     pp_int(&pp, case_id);
     pp_bool(&pp, open);
-    return pg_exec(c, SQL_SCOPE_SET_OPEN, &pp, NULL);
+    return pg_defer(c, SQL_SCOPE_SET_OPEN, &pp);
 }
 
 static int add_event(struct pgc *c, int64_t case_id, int64_t at, const char *actor,
@@ -513,7 +515,7 @@ static int add_event(struct pgc *c, int64_t case_id, int64_t at, const char *act
     pp_text(&pp, to);
     pp_text(&pp, reason);
     pp_text(&pp, public_note);
-    return pg_exec(c, SQL_EVENT_INSERT, &pp, NULL);
+    return pg_defer(c, SQL_EVENT_INSERT, &pp);
 }
 
 static int queue_outbox(struct pgc *c, int64_t case_id, int64_t at, const struct outbox_msg *m,
@@ -527,7 +529,7 @@ static int queue_outbox(struct pgc *c, int64_t case_id, int64_t at, const struct
         pp_text(&pp, m[i].body);
         pp_int(&pp, case_id);
         pp_int(&pp, at);
-        int rc = pg_exec(c, SQL_OUTBOX_INSERT, &pp, NULL);
+        int rc = pg_defer(c, SQL_OUTBOX_INSERT, &pp);
         if (rc)
             return rc;
     }

@@ -65,6 +65,10 @@ PGresult *pg_run(struct pgc *c, const char *sql, const struct pg_params *pp, int
 /* pg_run for statements whose result is not needed: 0 or *rc as above; *changed (may be
  * NULL) gets the number of rows changed. */
 int pg_exec(struct pgc *c, const char *sql, const struct pg_params *pp, int64_t *changed);
+/* For statements of a write whose answer is not needed (rows added beside the one that was
+ * checked): on the writer it is queued without waiting, and its failure, if any, fails the
+ * write when the write ends (its savepoint is released); elsewhere it is pg_exec. */
+int pg_defer(struct pgc *c, const char *sql, const struct pg_params *pp);
 /* Runs plain SQL text (no parameters, not prepared: BEGIN, SAVEPOINT, migrations): 0 or
  * AKAR_ESTORE (logged unless quiet). */
 int pg_simple(struct pgc *c, const char *sql, bool quiet);

@@ -292,8 +292,101 @@ static PGresult *run_once(struct pgc *c, const char *sql, const struct pg_params
     return NULL;
 }
 
+/* ---- the writer's pipeline ----
+ *
+ * The writer runs in libpq's pipeline mode: a statement whose answer is not needed (the
+ * scope, event, audit and outbox rows of a change) is sent without waiting for it (pg_defer),
+ * and the next statement that needs an answer collects every answer outstanding in the same
+ * round trip. A case's creation then costs a few round trips instead of one per row. */
+
+/* Ends the pipeline's batch and reads every answer outstanding: 0 or the first error's code;
+ * *last (may be NULL) gets the last command's result when all succeeded. */
+static int drain(struct pgc *c, PGresult **last)
+{
+    if (last)
+        *last = NULL;
+    if (PQpipelineSync(c->conn) != 1) {
+        log_error("pg: the pipeline cannot be synced: %s", PQerrorMessage(c->conn));
+        return AKAR_ESTORE;
+    }
+    int rc = 0;
+    PGresult *keep = NULL;
+    for (int idle = 0;;) {
+        PGresult *r = PQgetResult(c->conn);
+        if (!r) {
+            /* one NULL ends each command's results; a broken connection gives only NULLs */
+            if (PQstatus(c->conn) == CONNECTION_BAD || ++idle > 2) {
+                rc = rc ? rc : AKAR_ESTORE;
+                break;
+            }
+            continue;
+        }
+        idle = 0;
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (st == PGRES_FATAL_ERROR && rc == 0) {
+            rc = error_code(r);
+            if (rc == AKAR_ESTORE)
+                log_error("pg: %s", PQresultErrorMessage(r));
+        } else if (st == PGRES_PIPELINE_ABORTED && rc == 0) {
+            rc = AKAR_ESTORE;
+        }
+        PQclear(keep);
+        keep = r;
+    }
+    if (rc == 0 && last)
+        *last = keep;
+    else
+        PQclear(keep);
+    return rc;
+}
+
+/* Queues sql on the writer, prepared first (in a round trip of its own, once). */
+static int writer_send(struct pgc *c, const char *sql, const struct pg_params *pp)
+{
+    size_t h = ((uintptr_t)sql >> 3) % PG_CACHE;
+    size_t probe = 0;
+    for (; probe < PG_CACHE && c->prepared[h] && c->prepared[h] != sql; probe++)
+        h = (h + 1) % PG_CACHE;
+    if (probe == PG_CACHE) {
+        log_error("pg: the statement cache is full");
+        return AKAR_ESTORE;
+    }
+    char name[16];
+    snprintf(name, sizeof name, "s%zu", h);
+    int n = pp ? pp->n : 0;
+    if (!c->prepared[h]) {
+        if (PQsendPrepare(c->conn, name, sql, n, NULL) != 1)
+            return AKAR_ESTORE;
+        int rc = drain(c, NULL);
+        if (rc) {
+            log_error("pg: cannot prepare \"%.60s\"", sql);
+            return rc;
+        }
+        c->prepared[h] = sql;
+    }
+    return PQsendQueryPrepared(c->conn, name, n, pp ? pp->v : NULL, NULL, NULL, 0) == 1
+               ? 0
+               : AKAR_ESTORE;
+}
+
+static bool pipelined(const struct pgc *c)
+{
+    return PQpipelineStatus(c->conn) == PQ_PIPELINE_ON;
+}
+
 PGresult *pg_run(struct pgc *c, const char *sql, const struct pg_params *pp, int *rc)
 {
+    if (pipelined(c)) {
+        PGresult *r = NULL;
+        *rc = writer_send(c, sql, pp);
+        if (*rc == 0)
+            *rc = drain(c, &r);
+        return r;
+    }
     PGresult *r = run_once(c, sql, pp, rc);
     /* a read connection whose server restarted or dropped it comes back once; the writer's
      * transaction cannot, and its group fails */
@@ -318,8 +411,21 @@ int pg_exec(struct pgc *c, const char *sql, const struct pg_params *pp, int64_t 
     return rc;
 }
 
+int pg_defer(struct pgc *c, const char *sql, const struct pg_params *pp)
+{
+    return pipelined(c) ? writer_send(c, sql, pp) : pg_exec(c, sql, pp, NULL);
+}
+
 int pg_simple(struct pgc *c, const char *sql, bool quiet)
 {
+    if (pipelined(c)) {
+        if (PQsendQueryParams(c->conn, sql, 0, NULL, NULL, NULL, NULL, 0) != 1)
+            return AKAR_ESTORE;
+        int rc = drain(c, NULL);
+        if (rc && !quiet)
+            log_error("pg: \"%.60s\" failed", sql);
+        return rc;
+    }
     PGresult *r = PQexec(c->conn, sql);
     ExecStatusType st = PQresultStatus(r);
     int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : AKAR_ESTORE;
@@ -327,6 +433,30 @@ int pg_simple(struct pgc *c, const char *sql, bool quiet)
         log_error("pg: \"%.60s\" failed: %s", sql, PQerrorMessage(c->conn));
     PQclear(r);
     return rc;
+}
+
+/* Queues a statement without parameters on the writer (BEGIN, SAVEPOINT, RELEASE). */
+static int defer_simple(struct pgc *c, const char *sql)
+{
+    if (!pipelined(c))
+        return pg_simple(c, sql, false);
+    return PQsendQueryParams(c->conn, sql, 0, NULL, NULL, NULL, NULL, 0) == 1 ? 0 : AKAR_ESTORE;
+}
+
+/* The writer's connection in pipeline mode, reconnected first if it was lost. */
+static int writer_ready(struct pgc *c)
+{
+    if (PQstatus(c->conn) == CONNECTION_BAD) {
+        PQreset(c->conn);
+        forget_prepared(c);
+    }
+    if (PQstatus(c->conn) != CONNECTION_OK)
+        return AKAR_ESTORE;
+    if (!pipelined(c) && PQenterPipelineMode(c->conn) != 1) {
+        log_error("pg: cannot enter pipeline mode: %s", PQerrorMessage(c->conn));
+        return AKAR_ESTORE;
+    }
+    return 0;
 }
 
 static void reader_destroy(void *p)
@@ -652,7 +782,8 @@ int pg_audit(struct pg *q, const struct store_write *w, const char *action, cons
     pp_text(&pp, e.detail);
     pp_bytes(&pp, e.prev_hash, CHAIN_HASH_BYTES);
     pp_bytes(&pp, e.hash, CHAIN_HASH_BYTES);
-    int rc = pg_exec(&q->writer, SQL_AUDIT_INSERT, &pp, NULL);
+    /* the parameters are copied into the connection's buffer as the statement is queued */
+    int rc = pg_defer(&q->writer, SQL_AUDIT_INSERT, &pp);
     arena_free(a);
     if (rc == 0) {
         q->head_seq = e.seq;
@@ -918,11 +1049,7 @@ static int apply_kind(struct pg *q, struct store_write *w)
 static int pg_group_begin(void *impl)
 {
     struct pg *q = impl;
-    if (PQstatus(q->writer.conn) == CONNECTION_BAD) {
-        PQreset(q->writer.conn);
-        forget_prepared(&q->writer);
-    }
-    if (pg_simple(&q->writer, "BEGIN", false) != 0)
+    if (writer_ready(&q->writer) != 0 || defer_simple(&q->writer, "BEGIN") != 0)
         return AKAR_ESTORE;
     if (read_head(&q->writer, SQL_HEAD_LOCK, &q->head_seq, q->head_hash, NULL) != 0) {
         pg_simple(&q->writer, "ROLLBACK", true);
@@ -933,27 +1060,34 @@ static int pg_group_begin(void *impl)
     return 0;
 }
 
+/* Each write runs in a savepoint of its own; what it deferred is collected with the savepoint's
+ * release, so a statement of it that failed undoes the write alone. */
 static int pg_apply(void *impl, struct store_write *w)
 {
     struct pg *q = impl;
     int64_t seq = q->head_seq;
     unsigned char hash[CHAIN_HASH_BYTES];
     memcpy(hash, q->head_hash, CHAIN_HASH_BYTES);
-    if (pg_simple(&q->writer, "SAVEPOINT w", false) != 0)
+    if (defer_simple(&q->writer, "SAVEPOINT w") != 0)
         return pg_fail(w, AKAR_ESTORE, "the store failed%s", NULL);
     int rc = apply_kind(q, w);
+    if (rc == 0) {
+        rc = pg_simple(&q->writer, "RELEASE SAVEPOINT w", false);
+        if (rc)
+            pg_fail(w, rc == AKAR_EEXIST ? rc : AKAR_ESTORE, "the store failed%s", NULL);
+    }
     if (rc) {
         if (!w->rc)
             pg_fail(w, rc, "the store failed%s", NULL);
         if (rc == AKAR_ESTORE)
-            log_error("pg: write of kind %d failed: %s", w->kind, PQerrorMessage(q->writer.conn));
+            log_error("pg: write of kind %d failed", w->kind);
         pg_simple(&q->writer, "ROLLBACK TO SAVEPOINT w", false);
+        pg_simple(&q->writer, "RELEASE SAVEPOINT w", false);
         q->head_seq = seq;
         memcpy(q->head_hash, hash, CHAIN_HASH_BYTES);
     } else {
         q->wrote = true;
     }
-    pg_simple(&q->writer, "RELEASE SAVEPOINT w", false);
     return w->rc;
 }
 
@@ -965,7 +1099,7 @@ static int pg_group_commit(void *impl)
         struct pg_params pp = {.a = a};
         pp_int(&pp, q->head_seq);
         pp_bytes(&pp, q->head_hash, CHAIN_HASH_BYTES);
-        int rc = pg_exec(&q->writer, SQL_HEAD_SET, &pp, NULL);
+        int rc = pg_defer(&q->writer, SQL_HEAD_SET, &pp);
         arena_free(a);
         if (rc != 0)
             return rc;
