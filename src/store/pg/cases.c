@@ -30,31 +30,30 @@ static const char SQL_CASE_BY_CODE[] =
  * whole subtree: open cases come from case_scope's primary key (unit_id, open, due_at,
  * case_id), open and settled ones together from case_scope_due (unit_id, due_at, case_id).
  * Parameters: the subtree ($1), the cursor ($2, $3), the filters ($4 to $7), the page size
- * ($8) and, when searching, the tsquery ($9). A filter given as NULL is folded away when the
- * statement is planned for its values. */
+ * ($8) and, when searching, the tsquery ($9). A filter given as NULL is folded away, since
+ * the statement is planned for each call's values. That planning is why the page is chosen
+ * in a subquery of case_scope and cases alone, and the names of its unit, category,
+ * department and handler joined to its rows after: ordering a join of six tables takes the
+ * planner longer than reading the page. */
 #define CASE_LIST_FILTERS                                                                          \
     "AND (s.due_at, s.case_id) > ($2::bigint, $3::bigint) "                                        \
     "AND ($4::text IS NULL OR c.kind = $4::text) AND ($5::text IS NULL OR c.status = $5::text) "   \
-    "AND ($6::text IS NULL OR cat.code = $6::text) "                                               \
+    "AND ($6::text IS NULL OR "                                                                    \
+    "c.category_id IN (SELECT id FROM categories WHERE code = $6::text)) "                         \
     "AND ($7::bigint IS NULL OR s.due_at < $7::bigint) "
-#define CASE_LIST_ORDER "ORDER BY s.due_at, s.case_id LIMIT $8"
-#define CASE_SCOPE_RANGE                                                                           \
-    "FROM case_scope s JOIN cases c ON c.id = s.case_id " CASE_JOINS "WHERE s.unit_id = $1 "
-static const char SQL_CASE_LIST_OPEN[] =
-    "SELECT " CASE_COLUMNS CASE_SCOPE_RANGE "AND s.open = 1 " CASE_LIST_FILTERS CASE_LIST_ORDER;
-static const char SQL_CASE_LIST_ALL[] =
-    "SELECT " CASE_COLUMNS CASE_SCOPE_RANGE CASE_LIST_FILTERS CASE_LIST_ORDER;
+#define CASE_PAGE(where)                                                                           \
+    "SELECT " CASE_COLUMNS "FROM (SELECT c.*, s.due_at AS scope_due FROM case_scope s "            \
+    "JOIN cases c ON c.id = s.case_id WHERE s.unit_id = $1 " where CASE_LIST_FILTERS               \
+    "ORDER BY s.due_at, s.case_id LIMIT $8) c " CASE_JOINS "ORDER BY c.scope_due, c.id"
+static const char SQL_CASE_LIST_OPEN[] = CASE_PAGE("AND s.open = 1 ");
+static const char SQL_CASE_LIST_ALL[] = CASE_PAGE("");
 /* An inbox search is the same page narrowed to the cases whose words (cases.search, kept by
  * the cases_search GIN index) hold every word sought. Planned for the query at hand, the
  * planner walks the subtree's range in deadline order when matches are common, and sorts the
  * index's matches that lie in the subtree when they are rare: what SQLite's back-end chooses
  * between by hand. */
-static const char SQL_CASE_SEARCH_OPEN[] =
-    "SELECT " CASE_COLUMNS CASE_SCOPE_RANGE
-    "AND s.open = 1 AND c.search @@ $9::tsquery " CASE_LIST_FILTERS CASE_LIST_ORDER;
-static const char SQL_CASE_SEARCH_ALL[] =
-    "SELECT " CASE_COLUMNS CASE_SCOPE_RANGE
-    "AND c.search @@ $9::tsquery " CASE_LIST_FILTERS CASE_LIST_ORDER;
+static const char SQL_CASE_SEARCH_OPEN[] = CASE_PAGE("AND s.open = 1 AND c.search @@ $9::tsquery ");
+static const char SQL_CASE_SEARCH_ALL[] = CASE_PAGE("AND c.search @@ $9::tsquery ");
 /* The words of a text as the index holds them (akar_words: folded, split at anything but
  * letters and digits), in the order they first appear, each once, none longer than
  * SEARCH_WORD_MAX bytes, at most SEARCH_WORDS_MAX: the words SQLite's back-end searches for. */
@@ -65,12 +64,13 @@ static const char SQL_SEARCH_WORDS[] =
     "ORDER BY positions[1] LIMIT $3";
 /* Titles only (search_title), any word; the GIN index on all the words finds the candidates,
  * since a title's words are among them. Ranked by words shared, a longer title's less (as
- * bm25 ranks on SQLite, but without weighing rare words higher), then by age. */
+ * bm25 ranks on SQLite, but without weighing rare words higher), then by age; names joined
+ * after, as for an inbox page. */
 static const char SQL_CASE_SIMILAR[] =
-    "SELECT " CASE_COLUMNS "FROM cases c " CASE_JOINS
-    "JOIN case_scope s ON s.case_id = c.id AND s.unit_id = $1 AND s.open = 1 "
+    "SELECT " CASE_COLUMNS "FROM (SELECT c.*, ts_rank(c.search_title, $2::tsquery, 1) AS rank "
+    "FROM cases c JOIN case_scope s ON s.case_id = c.id AND s.unit_id = $1 AND s.open = 1 "
     "WHERE c.search @@ $2::tsquery AND c.search_title @@ $2::tsquery "
-    "ORDER BY ts_rank(c.search_title, $2::tsquery, 1) DESC, c.id LIMIT $3";
+    "ORDER BY rank DESC, c.id LIMIT $3) c " CASE_JOINS "ORDER BY c.rank DESC, c.id";
 static const char SQL_CASE_DUE_BETWEEN[] = "SELECT " CASE_COLUMNS "FROM cases c " CASE_JOINS
                                            "WHERE c.open = 1 AND c.due_at >= $1 AND c.due_at < $2 "
                                            "ORDER BY c.due_at LIMIT $3";
