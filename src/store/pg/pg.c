@@ -1330,8 +1330,8 @@ static int be_backup(void *impl, const char *to_path, char *err, size_t errlen)
 {
     (void)impl;
     snprintf(err, errlen,
-             "akar backup copies SQLite databases; for PostgreSQL use pg_dump (or a base backup "
-             "with WAL archiving) and not %s",
+             "akar backup copies SQLite databases; back up a PostgreSQL database with pg_dump, "
+             "or with a base backup and WAL archiving (nothing was written to %s)",
              to_path);
     return AKAR_EINVAL;
 }
