@@ -152,7 +152,8 @@ static bool drain(const char *channel, int64_t *soonest)
                 *soonest = next;
         }
         arena_free(a);
-        if (rc || n < BATCH || stopping())
+        /* a store shared by several servers hands out fewer rows at a time than asked */
+        if (rc || n == 0 || stopping())
             return rc == 0;
     }
 }

@@ -181,6 +181,29 @@ static void *submit_many(void *arg)
     return NULL;
 }
 
+/* `akar audit verify` while the servers write: it checks the chain up to the head it read
+ * first, so entries committed meanwhile never look like a break. */
+struct verifier {
+    pthread_t thread;
+    int runs, broken;
+    char *why;
+};
+
+static void *verify_while_writing(void *arg)
+{
+    struct verifier *v = arg;
+    for (v->runs = 0; v->runs < 4; v->runs++) {
+        char *out = NULL;
+        if (ht_akar_run(NULL, &out, "audit", "verify", "--db", F->db, HT_END) != 0 && !v->why) {
+            v->broken++;
+            v->why = out;
+            out = NULL;
+        }
+        free(out);
+    }
+    return NULL;
+}
+
 static void test_submissions_on_every_server_are_all_kept_with_distinct_codes(void **state)
 {
     (void)state;
@@ -191,6 +214,8 @@ static void test_submissions_on_every_server_are_all_kept_with_distinct_codes(vo
         s[i] = (struct submitter){.index = i, .curl = curl_easy_init()};
         assert_int_equal(pthread_create(&s[i].thread, NULL, submit_many, &s[i]), 0);
     }
+    struct verifier v = {0};
+    assert_int_equal(pthread_create(&v.thread, NULL, verify_while_writing, &v), 0);
     int created = 0;
     for (int i = 0; i < NSUBMITTERS; i++) {
         pthread_join(s[i].thread, NULL);
@@ -198,6 +223,10 @@ static void test_submissions_on_every_server_are_all_kept_with_distinct_codes(vo
         assert_int_equal(s[i].failed, 0);
         created += s[i].created;
     }
+    pthread_join(v.thread, NULL);
+    if (v.broken)
+        fail_msg("audit verify during writes: %s", v.why);
+    free(v.why);
     assert_int_equal(created, NSUBMITTERS * PER_THREAD);
     assert_int_equal(ht_db_int(F->db, "SELECT count(*) FROM cases") - before, created);
     assert_int_equal(ht_db_int(F->db, "SELECT count(DISTINCT tracking_code) FROM cases"),

@@ -130,9 +130,15 @@ int pg_users_with_role(struct pg *q, struct arena *a, const char *unit_path, con
 int pg_due_warned(struct pg *q, int64_t case_id, int64_t due_at, bool *warned);
 
 /* The notification worker's reads (outbox.c). Several servers share one outbox: the rows
- * returned are claimed (FOR UPDATE SKIP LOCKED) for PG_OUTBOX_LEASE_MS, during which no other
- * server's worker is given them; delivering and recording the outcome ends the claim. */
-#define PG_OUTBOX_LEASE_MS 120000
+ * returned (at most PG_OUTBOX_CLAIM_MAX) are claimed (FOR UPDATE SKIP LOCKED) for
+ * PG_OUTBOX_LEASE_MS, during which no other server's worker is given them; delivering and
+ * recording the outcome ends the claim. */
+/* A claim lasts longer than its rows can take to deliver (PG_OUTBOX_CLAIM_MAX rows at the
+ * longest, each within the SMTP client's 60 s limit), so that no other server takes them
+ * while the claiming one still works on them; a server that dies leaves its rows to the
+ * others when the lease ends. */
+#define PG_OUTBOX_CLAIM_MAX 8
+#define PG_OUTBOX_LEASE_MS  (10 * 60 * 1000)
 int pg_outbox_due(struct pg *q, struct arena *a, int64_t now_ms, size_t limit,
                   struct outbox_row **rows, size_t *n);
 int pg_outbox_due_on(struct pg *q, struct arena *a, const char *channel, int64_t now_ms,

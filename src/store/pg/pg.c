@@ -689,6 +689,16 @@ static int pg_open(const char *url, enum store_open_mode mode, void **impl, int 
             goto fail;
         }
     }
+    PGresult *standby = PQexec(q->writer.conn, "SELECT pg_is_in_recovery()");
+    bool read_only = PQresultStatus(standby) == PGRES_TUPLES_OK && pg_bool(standby, 0, 0);
+    PQclear(standby);
+    if (read_only) {
+        /* every write would fail: better to refuse to start than to answer 503s */
+        snprintf(err, errlen,
+                 "%s is a standby (read-only) server: akar needs the primary to write to", url);
+        rc = AKAR_ESTORE;
+        goto fail;
+    }
     rc = schema_version(&q->writer, have);
     if (rc != 0) {
         snprintf(err, errlen, "%s: cannot read the schema version: %s", url,
@@ -1046,15 +1056,30 @@ static int apply_kind(struct pg *q, struct store_write *w)
 /* The group's transaction starts by locking the chain head's row: the writers of every server
  * queue there, so each group appends to the chain as it was when the previous group (of any
  * server) committed, and a case's version checked in the group cannot move before commit. */
-static int pg_group_begin(void *impl)
+static int begin_once(struct pg *q)
 {
-    struct pg *q = impl;
     if (writer_ready(&q->writer) != 0 || defer_simple(&q->writer, "BEGIN") != 0)
         return AKAR_ESTORE;
     if (read_head(&q->writer, SQL_HEAD_LOCK, &q->head_seq, q->head_hash, NULL) != 0) {
         pg_simple(&q->writer, "ROLLBACK", true);
         return AKAR_ESTORE;
     }
+    return 0;
+}
+
+/* A connection the server dropped (PostgreSQL restarted, a network blip) is found out by the
+ * first statement sent on it: the group then starts again on a new connection rather than
+ * failing the writes queued in it. */
+static int pg_group_begin(void *impl)
+{
+    struct pg *q = impl;
+    int rc = begin_once(q);
+    if (rc != 0 && PQstatus(q->writer.conn) == CONNECTION_BAD) {
+        log_info("pg: the write connection was lost; connecting again");
+        rc = begin_once(q);
+    }
+    if (rc != 0)
+        return rc;
     q->begun_seq = q->head_seq;
     q->wrote = false;
     return 0;

@@ -2,7 +2,7 @@
 -- finds: words split at anything but letters and digits, lower case, without diacritics,
 -- "đ" written "d". unaccent does the folding (a trusted extension: the database's owner may
 -- create it); akar_fold pins its dictionary so the index expression is immutable.
-CREATE EXTENSION IF NOT EXISTS unaccent;
+CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public;
 
 CREATE FUNCTION akar_fold(t text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
