@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "web/web.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -98,6 +99,7 @@ int cli_serve(int argc, char **argv)
                              {"smtp", false, NULL, false},
                              {"mail-from", false, NULL, false},
                              {"submit-limit", false, NULL, false},
+                             {"trusted-proxy", false, NULL, false},
                              {"data", false, NULL, false}};
     if (cli_parse(argc, argv, 1, opts, N(opts)) != 0)
         return 2;
@@ -108,7 +110,8 @@ int cli_serve(int argc, char **argv)
                 "usage: akar serve --db PATH|postgres://... [--data DIR] --listen HOST:PORT "
                 "[--threads N] "
                 "[--access-log FILE|-|off] [--secure-cookies] "
-                "[--smtp smtp://HOST:PORT --mail-from ADDRESS] [--submit-limit N]\n");
+                "[--smtp smtp://HOST:PORT --mail-from ADDRESS] [--submit-limit N] "
+                "[--trusted-proxy ADDR]\n");
         return 2;
     }
     struct notify_config nc;
@@ -121,6 +124,18 @@ int cli_serve(int argc, char **argv)
     unsigned long submit_limit = limit ? strtoul(limit, &limit_end, 10) : 0;
     if (limit && (limit_end == limit || *limit_end || submit_limit < 1 || submit_limit > 1000000)) {
         fprintf(stderr, "akar: --submit-limit takes a number from 1 to 1000000\n");
+        return 2;
+    }
+    /* --trusted-proxy: the reverse proxy whose X-Forwarded-For names the client; checked here
+     * so that a typo stops the server before it opens the database */
+    const char *proxy = cli_get(opts, N(opts), "trusted-proxy");
+    unsigned char proxy_bin[sizeof(struct in6_addr)];
+    if (proxy && inet_pton(AF_INET, proxy, proxy_bin) != 1 &&
+        inet_pton(AF_INET6, proxy, proxy_bin) != 1) {
+        fprintf(stderr,
+                "akar: --trusted-proxy takes the proxy's IPv4 or IPv6 address, like 10.0.0.2, "
+                "got \"%s\"\n",
+                proxy);
         return 2;
     }
     int access_fd = open_access_log(cli_get(opts, N(opts), "access-log"));
@@ -147,7 +162,14 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "akar: %s\n", err);
         return 1;
     }
-    struct http_config hc = {.listen = listen, .threads = threads ? (unsigned)atoi(threads) : 0};
+    if (store_read_only(store)) {
+        /* every write would fail: better to refuse to start than to answer 503s */
+        fprintf(stderr, "akar: %s is a standby (read-only) server: serve from the primary\n", db);
+        store_close(store);
+        return 1;
+    }
+    struct http_config hc = {
+        .listen = listen, .threads = threads ? (unsigned)atoi(threads) : 0, .trusted_proxy = proxy};
     struct http_server *srv = http_server_new(&hc, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "akar: %s\n", err);

@@ -78,6 +78,8 @@ struct store_backend {
     int (*rate_get)(void *impl, const char *key, int64_t window_at, int64_t *count);
     int (*rate_clear)(void *impl, const char *key);
     int (*sweep_lock)(void *impl, bool take, bool *got);
+    /* Whether the database takes no writes (a standby); NULL: it always does. */
+    bool (*read_only)(void *impl);
 };
 
 extern const struct store_backend store_sqlite_backend;

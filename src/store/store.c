@@ -163,6 +163,11 @@ int store_rate_clear(struct store *s, const char *key)
     return s->be->rate_clear ? s->be->rate_clear(s->impl, key) : AKAR_EINVAL;
 }
 
+bool store_read_only(struct store *s)
+{
+    return s->be->read_only && s->be->read_only(s->impl);
+}
+
 int store_sweep_lock(struct store *s, bool take, bool *got)
 {
     if (!s->be->sweep_lock) {

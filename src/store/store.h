@@ -391,6 +391,9 @@ bool store_shared(struct store *s);
 int store_rate_add(struct store *s, const char *key, int64_t window_at, int64_t *count);
 int store_rate_get(struct store *s, const char *key, int64_t window_at, int64_t *count);
 int store_rate_clear(struct store *s, const char *key);
+/* Whether the database was opened on a server that takes no writes (a PostgreSQL standby):
+ * reading commands work there, serving does not. */
+bool store_read_only(struct store *s);
 /* Takes (take) or releases the lock that lets one server at a time run the deadline sweep;
  * *got (may be NULL on release) is false when another server holds it. Call both from the
  * same thread. A store that one process owns always grants it. */

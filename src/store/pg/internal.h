@@ -37,7 +37,8 @@ struct pg {
      * group_begin, so every server appends to the same chain), and as the group began */
     int64_t head_seq, begun_seq;
     unsigned char head_hash[CHAIN_HASH_BYTES];
-    bool wrote; /* a write of the open group changed something */
+    bool wrote;   /* a write of the open group changed something */
+    bool standby; /* the server was a read-only standby when the store was opened */
 };
 
 /* Parameters of one statement, as text (PostgreSQL converts them to the column types). */

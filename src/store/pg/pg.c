@@ -692,10 +692,9 @@ static int pg_open(const char *url, enum store_open_mode mode, void **impl, int 
     PGresult *standby = PQexec(q->writer.conn, "SELECT pg_is_in_recovery()");
     bool read_only = PQresultStatus(standby) == PGRES_TUPLES_OK && pg_bool(standby, 0, 0);
     PQclear(standby);
-    if (read_only) {
-        /* every write would fail: better to refuse to start than to answer 503s */
-        snprintf(err, errlen,
-                 "%s is a standby (read-only) server: akar needs the primary to write to", url);
+    q->standby = read_only;
+    if (read_only && mode == STORE_OPEN_MIGRATE) {
+        snprintf(err, errlen, "%s is a standby (read-only) server: migrate the primary", url);
         rc = AKAR_ESTORE;
         goto fail;
     }
@@ -1351,6 +1350,11 @@ static int be_audit_count(void *impl, const char *action, int64_t *n)
     return 0;
 }
 
+static bool be_read_only(void *impl)
+{
+    return ((struct pg *)impl)->standby;
+}
+
 static int be_backup(void *impl, const char *to_path, char *err, size_t errlen)
 {
     (void)impl;
@@ -1569,4 +1573,5 @@ const struct store_backend store_pg_backend = {
     .rate_get = be_rate_get,
     .rate_clear = be_rate_clear,
     .sweep_lock = be_sweep_lock,
+    .read_only = be_read_only,
 };
