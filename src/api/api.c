@@ -12,8 +12,6 @@
 #include "http/cookie.h"
 #include "notify/notify.h"
 
-#include <arpa/inet.h>
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,19 +159,7 @@ json_t *api_body(struct http_request *req, const struct jsonin_field *fields, si
 
 const char *api_client_address(struct http_request *req)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char *out = arena_alloc(req->arena, INET6_ADDRSTRLEN);
-    snprintf(out, INET6_ADDRSTRLEN, "unknown");
-    if (ci && ci->client_addr) {
-        if (ci->client_addr->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
-                      INET6_ADDRSTRLEN);
-        else if (ci->client_addr->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, out,
-                      INET6_ADDRSTRLEN);
-    }
-    return out;
+    return http_client_address(req);
 }
 
 /* The bearer token, else the session cookie, else NULL. */

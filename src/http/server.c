@@ -50,6 +50,8 @@ struct route_info {
 struct http_server {
     struct http_config cfg;
     struct sockaddr_in addr;
+    bool has_proxy;
+    unsigned char proxy[16]; /* cfg.trusted_proxy, IPv4 as IPv4-mapped IPv6 */
     struct MHD_Daemon *daemon;
     struct router *router;
     struct route_info routes[MAX_ROUTES];
@@ -107,11 +109,45 @@ static int parse_listen(const char *listen, struct sockaddr_in *addr, char *err,
     return 0;
 }
 
+/* The first 12 bytes of an IPv4-mapped IPv6 address (::ffff:a.b.c.d). */
+static const unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+/* Text to a 16-byte address, IPv4 mapped into IPv6, so that the two spellings of one IPv4
+ * address compare equal. Returns false if text is not an address. */
+static bool parse_address(const char *text, unsigned char out[16])
+{
+    struct in_addr v4;
+    if (inet_pton(AF_INET, text, &v4) == 1) {
+        memcpy(out, v4_mapped, sizeof v4_mapped);
+        memcpy(out + 12, &v4, 4);
+        return true;
+    }
+    return inet_pton(AF_INET6, text, out) == 1;
+}
+
+/* A 16-byte address as text in the arena, IPv4-mapped ones as plain IPv4: one spelling per
+ * address, so a rate limit keyed by it cannot be dodged by writing it another way. */
+static const char *address_text(struct arena *a, const unsigned char addr[16])
+{
+    char *out = arena_alloc(a, INET6_ADDRSTRLEN);
+    if (memcmp(addr, v4_mapped, sizeof v4_mapped) == 0)
+        inet_ntop(AF_INET, addr + 12, out, INET6_ADDRSTRLEN);
+    else
+        inet_ntop(AF_INET6, addr, out, INET6_ADDRSTRLEN);
+    return out;
+}
+
 struct http_server *http_server_new(const struct http_config *cfg, char *err, size_t errlen)
 {
     struct http_server *s = xcalloc(1, sizeof *s);
     s->cfg = *cfg;
     if (parse_listen(cfg->listen, &s->addr, err, errlen) != 0) {
+        free(s);
+        return NULL;
+    }
+    if (cfg->trusted_proxy && !(s->has_proxy = parse_address(cfg->trusted_proxy, s->proxy))) {
+        snprintf(err, errlen, "--trusted-proxy wants an IPv4 or IPv6 address, got \"%s\"",
+                 cfg->trusted_proxy);
         free(s);
         return NULL;
     }
@@ -299,6 +335,63 @@ void http_add_header(struct http_request *req, const char *name, const char *val
 const char *http_header(struct http_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+/* Keeps the last X-Forwarded-For header line: a proxy may add its own line after the
+ * client's rather than append to it. */
+static enum MHD_Result last_forwarded(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    (void)kind;
+    if (strcasecmp(key, "X-Forwarded-For") == 0 && value)
+        *(const char **)cls = value;
+    return MHD_YES;
+}
+
+/* The right-most entry of the request's X-Forwarded-For as an address; false if there is no
+ * header or that entry is not an address. Only the right-most: the proxy adds the peer it saw
+ * there, and anything to its left is whatever the client chose to send. */
+static bool forwarded_address(struct http_request *req, unsigned char out[16])
+{
+    const char *xff = NULL;
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, last_forwarded, &xff);
+    if (!xff)
+        return false;
+    const char *start = strrchr(xff, ',');
+    start = start ? start + 1 : xff;
+    const char *end = start + strlen(start);
+    while (*start == ' ' || *start == '\t')
+        start++;
+    while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    char text[INET6_ADDRSTRLEN];
+    if (end == start || (size_t)(end - start) >= sizeof text)
+        return false;
+    memcpy(text, start, (size_t)(end - start));
+    text[end - start] = 0;
+    return parse_address(text, out);
+}
+
+const char *http_client_address(struct http_request *req)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    unsigned char peer[16];
+    if (!ci || !ci->client_addr)
+        return "unknown";
+    if (ci->client_addr->sa_family == AF_INET) {
+        memcpy(peer, v4_mapped, sizeof v4_mapped);
+        memcpy(peer + 12, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, 4);
+    } else if (ci->client_addr->sa_family == AF_INET6) {
+        memcpy(peer, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, 16);
+    } else {
+        return "unknown";
+    }
+    struct http_server *s = req->server;
+    unsigned char client[16];
+    if (s->has_proxy && memcmp(peer, s->proxy, 16) == 0 && forwarded_address(req, client))
+        return address_text(req->arena, client);
+    return address_text(req->arena, peer);
 }
 
 const char *http_query(struct http_request *req, const char *name)

@@ -45,12 +45,14 @@ struct http_request {
 typedef int (*http_handler)(struct http_request *req);
 
 struct http_config {
-    const char *listen;     /* "HOST:PORT"; port 0 picks a free one */
-    unsigned threads;       /* worker threads; 0: one per core */
-    size_t max_body;        /* default body limit in bytes (413 above it) */
-    size_t max_header;      /* request line + headers limit in bytes (431 above it) */
-    unsigned idle_timeout;  /* seconds a silent connection is kept */
-    unsigned request_limit; /* seconds one request may take to arrive (408 after) */
+    const char *listen;        /* "HOST:PORT"; port 0 picks a free one */
+    unsigned threads;          /* worker threads; 0: one per core */
+    size_t max_body;           /* default body limit in bytes (413 above it) */
+    size_t max_header;         /* request line + headers limit in bytes (431 above it) */
+    unsigned idle_timeout;     /* seconds a silent connection is kept */
+    unsigned request_limit;    /* seconds one request may take to arrive (408 after) */
+    const char *trusted_proxy; /* IPv4 or IPv6 address of a reverse proxy, or NULL: requests
+                                * from it are taken to come from the address it forwards */
 };
 
 /* Creates a server (not yet listening). Returns NULL with a message in err on bad config. */
@@ -78,6 +80,10 @@ unsigned http_server_active(const struct http_server *s);
 /* Request accessors. Values live as long as the request. NULL if absent. */
 const char *http_header(struct http_request *req, const char *name);
 const char *http_query(struct http_request *req, const char *name);
+/* The client's address as text (arena): the TCP peer's, except that a request from the
+ * configured trusted proxy is taken to come from the right-most X-Forwarded-For entry, the
+ * address the proxy itself saw, when that is an address; "unknown" if there is none. */
+const char *http_client_address(struct http_request *req);
 /* Comma-separated methods that do have a route for this request's path, or NULL. */
 const char *http_allowed(struct http_request *req);
 
