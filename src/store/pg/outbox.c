@@ -42,7 +42,7 @@ static int claim(struct pg *q, struct arena *a, const char *channel, int64_t now
         return AKAR_ESTORE;
     struct pg_params pp = {0};
     pp_int(&pp, now_ms);
-    pp_int(&pp, now_ms + PG_OUTBOX_LEASE_MS);
+    pp_int(&pp, now_ms + (int64_t)PG_OUTBOX_LEASE_MS);
     pp_int(&pp, (int64_t)(limit < PG_OUTBOX_CLAIM_MAX ? limit : PG_OUTBOX_CLAIM_MAX));
     if (channel)
         pp_text(&pp, channel);
