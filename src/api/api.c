@@ -188,22 +188,19 @@ int api_identify(struct api *api, struct http_request *req, struct identity **ou
         return AKAR_ENOTFOUND;
     struct identity *id = arena_calloc(req->arena, sizeof *id);
     struct session_row sess = {0};
+    struct grant_row *g = NULL;
     int rc = AKAR_EINVAL;
     if (account_token_shape_ok(token)) {
         account_token_hash(token, id->token_hash);
-        rc = store_session_get(api->store, id->token_hash, &sess);
+        rc = store_session_identity(api->store, req->arena, id->token_hash, &sess, &id->user, &g,
+                                    &id->ngrants);
         if (rc == AKAR_ENOTFOUND)
             rc = AKAR_EINVAL;
     }
     if (rc == 0 && sess.expires_ms <= clock_now_ms())
         rc = AKAR_EINVAL;
-    if (rc == 0)
-        rc = store_user_get_id(api->store, req->arena, sess.user_id, &id->user);
     if (rc == 0 && id->user.disabled)
         rc = AKAR_EINVAL;
-    struct grant_row *g = NULL;
-    if (rc == 0)
-        rc = store_user_grants(api->store, req->arena, id->user.id, &g, &id->ngrants);
     if (rc == AKAR_ESTORE)
         return rc;
     if (rc)

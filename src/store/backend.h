@@ -78,6 +78,10 @@ struct store_backend {
     int (*rate_get)(void *impl, const char *key, int64_t window_at, int64_t *count);
     int (*rate_clear)(void *impl, const char *key);
     int (*sweep_lock)(void *impl, bool take, bool *got);
+    /* store_session_identity in one step; NULL: the three reads one after the other. */
+    int (*session_identity)(void *impl, struct arena *a, const unsigned char token_hash[32],
+                            struct session_row *sess, struct user_row *user,
+                            struct grant_row **grants, size_t *ngrants);
     /* Whether the database takes no writes (a standby); NULL: it always does. */
     bool (*read_only)(void *impl);
 };

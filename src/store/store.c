@@ -163,6 +163,20 @@ int store_rate_clear(struct store *s, const char *key)
     return s->be->rate_clear ? s->be->rate_clear(s->impl, key) : AKAR_EINVAL;
 }
 
+int store_session_identity(struct store *s, struct arena *a, const unsigned char token_hash[32],
+                           struct session_row *sess, struct user_row *user,
+                           struct grant_row **grants, size_t *ngrants)
+{
+    if (s->be->session_identity)
+        return s->be->session_identity(s->impl, a, token_hash, sess, user, grants, ngrants);
+    int rc = s->be->session_get(s->impl, token_hash, sess);
+    if (rc == 0)
+        rc = s->be->user_get(s->impl, a, NULL, sess->user_id, user);
+    if (rc == 0)
+        rc = s->be->user_grants(s->impl, a, user->id, grants, ngrants);
+    return rc;
+}
+
 bool store_read_only(struct store *s)
 {
     return s->be->read_only && s->be->read_only(s->impl);

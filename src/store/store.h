@@ -225,6 +225,11 @@ int store_user_get_id(struct store *s, struct arena *a, int64_t id, struct user_
 int store_user_grants(struct store *s, struct arena *a, int64_t user_id, struct grant_row **rows,
                       size_t *n);
 int store_session_get(struct store *s, const unsigned char token_hash[32], struct session_row *out);
+/* The session of token_hash with its user and the user's grants, as the three reads above give
+ * them, in one step where the back-end can (a request's every identity check). */
+int store_session_identity(struct store *s, struct arena *a, const unsigned char token_hash[32],
+                           struct session_row *sess, struct user_row *user,
+                           struct grant_row **grants, size_t *ngrants);
 int store_meta_get(struct store *s, struct arena *a, const char *key, const char **value);
 
 struct case_row {

@@ -62,6 +62,13 @@ static const char SQL_GRANTS_OF[] =
     "WHERE g.user_id = $1 ORDER BY u.path, g.role";
 static const char SQL_SESSION_GET[] =
     "SELECT user_id, created_at, expires_at FROM sessions WHERE token_hash = $1";
+/* A request's identity in one round trip: the session, its user, and a row per grant. */
+static const char SQL_SESSION_IDENTITY[] =
+    "SELECT s.user_id, s.created_at, s.expires_at, u.id, u.login, u.display_name, "
+    "u.password_hash, u.disabled, u.email, u.totp_secret, u.totp_confirmed, u.totp_last_step, "
+    "g.role, gu.code, gu.path FROM sessions s JOIN users u ON u.id = s.user_id "
+    "LEFT JOIN grants g ON g.user_id = u.id LEFT JOIN units gu ON gu.id = g.unit_id "
+    "WHERE s.token_hash = $1 ORDER BY gu.path, g.role";
 static const char SQL_SESSION_INSERT[] =
     "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)";
 static const char SQL_SESSION_DELETE[] = "DELETE FROM sessions WHERE token_hash = $1";
@@ -1264,6 +1271,49 @@ static int be_session_get(void *impl, const unsigned char token_hash[32], struct
     return rc;
 }
 
+static int be_session_identity(void *impl, struct arena *a, const unsigned char token_hash[32],
+                               struct session_row *sess, struct user_row *user,
+                               struct grant_row **grants, size_t *ngrants)
+{
+    struct pg_params pp = {.a = a};
+    pp_bytes(&pp, token_hash, 32);
+    int rc;
+    PGresult *r = read_run(impl, SQL_SESSION_IDENTITY, &pp, &rc);
+    if (!r)
+        return rc;
+    int k = PQntuples(r);
+    if (k == 0) {
+        PQclear(r);
+        return AKAR_ENOTFOUND;
+    }
+    sess->user_id = pg_int(r, 0, 0);
+    sess->created_ms = pg_int(r, 0, 1);
+    sess->expires_ms = pg_int(r, 0, 2);
+    user->id = pg_int(r, 0, 3);
+    user->login = pg_text(a, r, 0, 4);
+    user->display_name = pg_text(a, r, 0, 5);
+    user->password_hash = pg_text(a, r, 0, 6);
+    user->disabled = pg_bool(r, 0, 7);
+    user->email = pg_text(a, r, 0, 8);
+    user->totp_sealed = pg_text(a, r, 0, 9);
+    user->totp_confirmed = pg_bool(r, 0, 10);
+    user->totp_last_step = pg_int(r, 0, 11);
+    struct grant_row *out = arena_alloc(a, (size_t)k * sizeof *out);
+    size_t n = 0;
+    for (int i = 0; i < k; i++) {
+        if (pg_null(r, i, 12))
+            continue; /* a user without grants: the one row the LEFT JOIN gives */
+        out[n].role = pg_text(a, r, i, 12);
+        out[n].unit_code = pg_text(a, r, i, 13);
+        out[n].unit_path = pg_text(a, r, i, 14);
+        n++;
+    }
+    PQclear(r);
+    *grants = out;
+    *ngrants = n;
+    return 0;
+}
+
 static int be_meta_get(void *impl, struct arena *a, const char *key, const char **value)
 {
     struct pgc *c = pg_reader(impl);
@@ -1574,4 +1624,5 @@ const struct store_backend store_pg_backend = {
     .rate_clear = be_rate_clear,
     .sweep_lock = be_sweep_lock,
     .read_only = be_read_only,
+    .session_identity = be_session_identity,
 };
