@@ -5,6 +5,7 @@
 #include "base/buf.h"
 #include "base/mem.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -28,8 +29,15 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <liboath/oath.h>
+#include <libpq-fe.h>
 #include <pthread.h>
 #include <sqlite3.h>
+
+/* Drops the PostgreSQL databases made for dir (every one if dir is NULL). */
+static void pg_drop(const char *dir);
+/* The data directory of db if it is a PostgreSQL database these tests made (malloc'd), else
+ * NULL. */
+static char *pg_data_dir(const char *db);
 
 #define MAX_ARGS         32
 #define RUN_TIMEOUT_MS   30000
@@ -45,7 +53,15 @@ void ht_init(void)
 
 void ht_done(void)
 {
+    if (ht_pg())
+        pg_drop(NULL);
     curl_global_cleanup();
+}
+
+void ht_skip(const char *why)
+{
+    print_message("skipped: %s\n", why);
+    skip();
 }
 
 static int64_t now_ms(void)
@@ -84,6 +100,8 @@ void ht_dir_free(char *dir)
 {
     if (!dir)
         return;
+    if (ht_pg())
+        pg_drop(dir);
     nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
     free(dir);
 }
@@ -167,6 +185,42 @@ static int drain_fd(int fd, struct buf *b, int timeout_ms)
     return 1;
 }
 
+/* The environment akar runs in: the test's, with AKAR_DATA naming db's data directory when db
+ * is a PostgreSQL database (where its sealing key and attachments go, as they go beside a
+ * SQLite file). Made before fork, so that the child only has to call execve. */
+struct child_env {
+    char **envp;
+    char *data; /* "AKAR_DATA=..." or NULL */
+};
+
+static void child_env_make(struct child_env *e, const char *db)
+{
+    extern char **environ;
+    char *data = db ? pg_data_dir(db) : NULL;
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    e->envp = xcalloc(n + 2, sizeof *e->envp);
+    e->data = NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!data || strncmp(environ[i], "AKAR_DATA=", 10) != 0)
+            e->envp[k++] = environ[i];
+    if (data) {
+        e->data = xmalloc(strlen(data) + 11);
+        sprintf(e->data, "AKAR_DATA=%s", data);
+        e->envp[k++] = e->data;
+        free(data);
+    }
+    e->envp[k] = NULL;
+}
+
+static void child_env_free(struct child_env *e)
+{
+    free(e->envp);
+    free(e->data);
+}
+
 int ht_akar_run(const char *input, char **output, ...)
 {
     const char *argv[MAX_ARGS + 2];
@@ -180,6 +234,12 @@ int ht_akar_run(const char *input, char **output, ...)
     }
     va_end(ap);
     argv[argc] = NULL;
+    const char *db = NULL;
+    for (size_t i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--db") == 0)
+            db = argv[i + 1];
+    struct child_env env;
+    child_env_make(&env, db);
 
     int in[2] = {-1, -1}, out[2] = {-1, -1};
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
@@ -191,9 +251,10 @@ int ht_akar_run(const char *input, char **output, ...)
         dup2(in[0], 0);
         dup2(out[1], 1);
         dup2(out[1], 2);
-        execv(argv[0], (char *const *)argv);
+        execve(argv[0], (char *const *)argv, env.envp);
         _exit(127);
     }
+    child_env_free(&env);
     close(in[0]);
     close(out[1]);
     if (input && write(in[1], input, strlen(input)) < 0 && errno != EPIPE)
@@ -230,7 +291,7 @@ int ht_akar_run(const char *input, char **output, ...)
 
 char *ht_demo_db(const char *dir, const char *name)
 {
-    char *db = ht_path(dir, name), *out;
+    char *db = ht_db_new(dir, name), *out;
     int rc = ht_akar_run(NULL, &out, "init", "--db", db, "--demo", HT_END);
     if (rc != 0)
         fail_msg("akar init --demo exited %d: %s", rc, out);
@@ -265,6 +326,8 @@ void ht_server_start_with(struct ht_server *srv, const char *db, const char *acc
     int out[2] = {-1, -1};
     if (pipe2(out, O_CLOEXEC) != 0)
         fail_msg("pipe: %s", strerror(errno));
+    struct child_env env;
+    child_env_make(&env, db);
     pid_t pid = fork();
     if (pid < 0)
         fail_msg("fork: %s", strerror(errno));
@@ -283,9 +346,10 @@ void ht_server_start_with(struct ht_server *srv, const char *db, const char *acc
             "--listen", "127.0.0.1:0", "--access-log", access_log ? access_log : "off"};
         for (size_t i = 8; extra && *extra && i < MAX_ARGS - 1; i++)
             argv[i] = *extra++;
-        execv(argv[0], (char *const *)argv);
+        execve(argv[0], (char *const *)argv, env.envp);
         _exit(127);
     }
+    child_env_free(&env);
     close(out[1]);
     srv->pid = pid;
     srv->stdout_fd = out[0];
@@ -743,15 +807,295 @@ double ht_metric_at_least(unsigned port, const char *series, double min)
     return v;
 }
 
-/* ---- the database file ---- */
+/* ---- the database under test ---- */
+
+/* On PostgreSQL every database a test makes is a fresh one on the scratch server, named
+ * akar_t_PID_N_NAME, and remembered with the scratch directory it belongs to, so that
+ * ht_dir_free drops it as it removes a SQLite file. Its data directory is dir/NAME.data, given
+ * to every akar run on it as AKAR_DATA. The PostgreSQL back-end keeps its schema version in
+ * meta where SQLite has PRAGMA user_version. wal_from is the first WAL segment that
+ * can hold its data (its template's, for a copy): ht_db_find reads the WAL from there. */
+#define PG_DBS_MAX            256
+#define PG_SCHEMA_VERSION_GET "SELECT value::bigint FROM meta WHERE key = 'schema.version'"
+#define PG_SCHEMA_VERSION_SET "UPDATE meta SET value = '%lld' WHERE key = 'schema.version'"
+static struct pg_db {
+    char *dir;  /* NULL: a free slot */
+    char *data; /* its data directory: the sealing key and attachments (akar --data) */
+    char name[64];
+    char wal_from[32];
+} pg_dbs[PG_DBS_MAX];
+static pthread_mutex_t pg_dbs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const char *ht_pg_admin(void)
+{
+    const char *url = getenv("AKAR_TEST_PG");
+    return url && *url ? url : NULL;
+}
+
+bool ht_pg(void)
+{
+    return ht_pg_admin() != NULL;
+}
+
+static bool is_url(const char *db)
+{
+    return strncmp(db, "postgres://", 11) == 0 || strncmp(db, "postgresql://", 13) == 0;
+}
+
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* A connection to url (read-only if asked); fails the test if there is none. Statements
+ * give up rather than wait forever on a lock the server under test holds. */
+static PGconn *pg_connect(const char *url, bool read_only)
+{
+    const char *const keys[] = {"dbname", "options", "connect_timeout", "application_name", NULL};
+    const char *const values[] = {url,
+                                  read_only ? "-c lock_timeout=20s -c statement_timeout=60s "
+                                              "-c default_transaction_read_only=on"
+                                            : "-c lock_timeout=20s -c statement_timeout=60s",
+                                  "10", "akar-tests", NULL};
+    PGconn *c = PQconnectdbParams(keys, values, 1);
+    if (PQstatus(c) != CONNECTION_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", c ? PQerrorMessage(c) : "out of memory");
+        PQfinish(c);
+        fail_msg("cannot connect to %s: %s", url, msg);
+    }
+    PQsetNoticeProcessor(c, quiet_notice, NULL);
+    return c;
+}
+
+/* Runs sql (one statement or several) on c; fails the test unless it succeeds. Returns the
+ * last statement's result, which the caller PQclears. */
+static PGresult *pg_run_sql(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
+        PQclear(r);
+        fail_msg("%s on %s: %s", sql, PQdb(c), msg);
+    }
+    return r;
+}
+
+/* The one value of sql's one row on c, a malloc'd string ("" for NULL). */
+static char *pg_value(PGconn *c, const char *sql)
+{
+    PGresult *r = pg_run_sql(c, sql);
+    if (PQntuples(r) != 1 || PQnfields(r) != 1) {
+        int rows = PQntuples(r), cols = PQnfields(r);
+        PQclear(r);
+        fail_msg("%s on %s: %d rows of %d columns, not one value", sql, PQdb(c), rows, cols);
+    }
+    char *v = xstrdup(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return v;
+}
+
+/* url with its database name replaced by name. */
+static char *pg_url_of(const char *url, const char *name)
+{
+    const char *host = strstr(url, "://") + 3;
+    size_t base = strcspn(host, "/?") + (size_t)(host - url);
+    const char *query = strchr(url + base, '?');
+    size_t n = base + strlen(name) + (query ? strlen(query) : 0) + 2;
+    char *out = xmalloc(n);
+    snprintf(out, n, "%.*s/%s%s", (int)base, url, name, query ? query : "");
+    return out;
+}
+
+/* The database name of url. */
+static void pg_name_of(const char *url, char *out, size_t n)
+{
+    const char *host = strstr(url, "://") + 3;
+    const char *slash = strchr(host, '/');
+    if (!slash)
+        fail_msg("%s names no database", url);
+    snprintf(out, n, "%.*s", (int)strcspn(slash + 1, "?"), slash + 1);
+}
+
+/* The slot of database name (lock held); NULL if none of ours. */
+static struct pg_db *pg_db_find(const char *name)
+{
+    for (size_t i = 0; i < PG_DBS_MAX; i++)
+        if (pg_dbs[i].dir && strcmp(pg_dbs[i].name, name) == 0)
+            return &pg_dbs[i];
+    return NULL;
+}
+
+static char *pg_data_dir(const char *db)
+{
+    if (!is_url(db))
+        return NULL;
+    char name[64];
+    pg_name_of(db, name, sizeof name);
+    pthread_mutex_lock(&pg_dbs_lock);
+    struct pg_db *d = pg_db_find(name);
+    char *data = d ? xstrdup(d->data) : NULL;
+    pthread_mutex_unlock(&pg_dbs_lock);
+    return data;
+}
+
+/* A database for dir: a copy of the database named from, or (from NULL) a name only, which
+ * `akar init` creates as it would a SQLite file. Returns its URL. */
+static char *pg_create(const char *dir, const char *name, const char *from)
+{
+    static unsigned serial;
+    struct pg_db d = {0};
+    pthread_mutex_lock(&pg_dbs_lock);
+    int k = snprintf(d.name, sizeof d.name, "akar_t_%ld_%u_", (long)getpid(), serial++);
+    for (const char *p = name; *p && (size_t)k + 1 < sizeof d.name; p++) {
+        char ch = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+        d.name[k++] = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ? ch : '_';
+    }
+    d.name[k] = 0;
+    struct pg_db *src = from ? pg_db_find(from) : NULL;
+    if (src)
+        snprintf(d.wal_from, sizeof d.wal_from, "%s", src->wal_from);
+    pthread_mutex_unlock(&pg_dbs_lock);
+    if (from && !src)
+        fail_msg("%s is not a database these tests made", from);
+
+    PGconn *c = pg_connect(ht_pg_admin(), false);
+    if (from) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE %s", d.name, from);
+        PQclear(pg_run_sql(c, sql));
+    } else {
+        char *wal = pg_value(c, "SELECT pg_walfile_name(pg_current_wal_insert_lsn())");
+        snprintf(d.wal_from, sizeof d.wal_from, "%s", wal);
+        free(wal);
+    }
+    PQfinish(c);
+
+    pthread_mutex_lock(&pg_dbs_lock);
+    struct pg_db *slot = NULL;
+    for (size_t i = 0; i < PG_DBS_MAX && !slot; i++)
+        if (!pg_dbs[i].dir)
+            slot = &pg_dbs[i];
+    char data[4096];
+    snprintf(data, sizeof data, "%s/%s.data", dir, d.name);
+    if (slot) {
+        *slot = d;
+        slot->dir = xstrdup(dir);
+        slot->data = xstrdup(data);
+    }
+    pthread_mutex_unlock(&pg_dbs_lock);
+    if (!slot)
+        fail_msg("more than %d test databases at once", PG_DBS_MAX);
+    if (mkdir(data, 0700) != 0)
+        fail_msg("mkdir %s: %s", data, strerror(errno));
+    return pg_url_of(ht_pg_admin(), d.name);
+}
+
+/* Drops the databases made for dir (every one if dir is NULL); says so if it cannot. */
+static void pg_drop(const char *dir)
+{
+    const char *const keys[] = {"dbname", "connect_timeout", NULL};
+    const char *const values[] = {ht_pg_admin(), "10", NULL};
+    PGconn *c = NULL;
+    pthread_mutex_lock(&pg_dbs_lock);
+    for (size_t i = 0; i < PG_DBS_MAX; i++) {
+        struct pg_db *d = &pg_dbs[i];
+        if (!d->dir || (dir && strcmp(d->dir, dir) != 0))
+            continue;
+        if (!c) {
+            c = PQconnectdbParams(keys, values, 1);
+            PQsetNoticeProcessor(c, quiet_notice, NULL);
+        }
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", d->name);
+        PGresult *r = PQexec(c, sql);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            fprintf(stderr, "cannot drop test database %s: %s", d->name, PQerrorMessage(c));
+        PQclear(r);
+        free(d->dir);
+        free(d->data);
+        memset(d, 0, sizeof *d);
+    }
+    pthread_mutex_unlock(&pg_dbs_lock);
+    PQfinish(c);
+}
+
+char *ht_db_new(const char *dir, const char *name)
+{
+    return ht_pg() ? pg_create(dir, name, NULL) : ht_path(dir, name);
+}
+
+char *ht_db_copy(const char *from, const char *dir, const char *name)
+{
+    if (!is_url(from)) {
+        char *db = ht_path(dir, name);
+        ht_copy_file(from, db);
+        return db;
+    }
+    char src[64];
+    pg_name_of(from, src, sizeof src);
+    return pg_create(dir, name, src);
+}
+
+char *ht_db_key(const char *db)
+{
+    if (is_url(db)) {
+        char *data = pg_data_dir(db);
+        if (!data)
+            fail_msg("%s is not a database these tests made", db);
+        char *key = ht_path(data, "akar.key");
+        free(data);
+        return key;
+    }
+    size_t n = strlen(db) + 5;
+    char *key = xmalloc(n);
+    snprintf(key, n, "%s.key", db);
+    return key;
+}
+
+bool ht_db_blank(const char *db)
+{
+    if (!is_url(db))
+        return !ht_file_exists(db);
+    char name[64];
+    pg_name_of(db, name, sizeof name);
+    PGconn *c = pg_connect(ht_pg_admin(), true);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_database WHERE datname = '%s'", name);
+    char *n = pg_value(c, sql);
+    PQfinish(c);
+    bool exists = strcmp(n, "0") != 0;
+    free(n);
+    return !exists || ht_db_int(db, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON "
+                                    "n.oid = c.relnamespace WHERE n.nspname NOT IN "
+                                    "('pg_catalog', 'information_schema', 'pg_toast')") == 0;
+}
 
 long long ht_db_int(const char *db, const char *sql)
 {
+    if (is_url(db)) {
+        PGconn *c = pg_connect(db, true);
+        char *v = pg_value(c, sql), *end;
+        PQfinish(c);
+        /* PostgreSQL answers a comparison with a boolean where SQLite gives 0 or 1 */
+        long long n = strcmp(v, "t") == 0 ? 1 : strcmp(v, "f") == 0 ? 0 : strtoll(v, &end, 10);
+        if (strcmp(v, "t") != 0 && strcmp(v, "f") != 0 && *end) {
+            char copy[64];
+            snprintf(copy, sizeof copy, "%s", v);
+            free(v);
+            fail_msg("%s on %s: \"%s\" is not an integer", sql, db, copy);
+        }
+        free(v);
+        return n;
+    }
     sqlite3 *h = NULL;
     sqlite3_stmt *st = NULL;
     if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         fail_msg("open %s: %s", db, h ? sqlite3_errmsg(h) : "?");
-    sqlite3_busy_timeout(h, 5000);
+    sqlite3_busy_timeout(h, 10000);
     if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
         fail_msg("%s on %s: %s", sql, db, sqlite3_errmsg(h));
     long long v = sqlite3_column_int64(st, 0);
@@ -762,10 +1106,17 @@ long long ht_db_int(const char *db, const char *sql)
 
 void ht_db_exec(const char *db, const char *sql)
 {
+    if (is_url(db)) {
+        PGconn *c = pg_connect(db, false);
+        PQclear(pg_run_sql(c, sql));
+        PQfinish(c);
+        return;
+    }
     sqlite3 *h = NULL;
     char *err = NULL;
     if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         fail_msg("open %s: %s", db, h ? sqlite3_errmsg(h) : "?");
+    sqlite3_busy_timeout(h, 10000);
     if (sqlite3_exec(h, sql, NULL, NULL, &err) != SQLITE_OK) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s", err ? err : "?");
@@ -774,6 +1125,109 @@ void ht_db_exec(const char *db, const char *sql)
         fail_msg("%s on %s: %s", sql, db, msg);
     }
     sqlite3_close(h);
+}
+
+long long ht_db_schema_version(const char *db)
+{
+    return ht_db_int(db, is_url(db) ? PG_SCHEMA_VERSION_GET : "PRAGMA user_version");
+}
+
+void ht_db_set_schema_version(const char *db, long long v)
+{
+    char sql[256];
+    if (is_url(db))
+        snprintf(sql, sizeof sql, PG_SCHEMA_VERSION_SET, v);
+    else
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", v);
+    ht_db_exec(db, sql);
+}
+
+/* Looks for texts in the file at path; returns the index of one found, or -1. */
+static int find_in_file(const char *path, const char *const *texts, size_t n)
+{
+    size_t len;
+    char *bytes = ht_read_file(path, &len);
+    int found = -1;
+    for (size_t i = 0; bytes && i < n && found < 0; i++)
+        if (memmem(bytes, len, texts[i], strlen(texts[i])))
+            found = (int)i;
+    free(bytes);
+    return found;
+}
+
+/* find_in_file on the regular files of dir whose names lie in [from, to] (NULL: no bound). */
+static int find_in_dir(const char *dir, const char *from, const char *to, const char *const *texts,
+                       size_t n, char **where)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        fail_msg("cannot read %s: %s", dir, strerror(errno));
+    int found = -1;
+    for (struct dirent *e; found < 0 && (e = readdir(d)) != NULL;) {
+        if ((from && strcmp(e->d_name, from) < 0) || (to && strcmp(e->d_name, to) > 0))
+            continue;
+        char *path = ht_path(dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+            found = find_in_file(path, texts, n);
+        if (found >= 0 && where)
+            *where = path;
+        else
+            free(path);
+    }
+    closedir(d);
+    return found;
+}
+
+int ht_db_find(const char *db, const char *const *texts, size_t n, char **where)
+{
+    if (where)
+        *where = NULL;
+    if (!is_url(db)) {
+        static const char *const suffixes[] = {"", "-wal", "-journal"};
+        for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+            char *path = xmalloc(strlen(db) + 16);
+            sprintf(path, "%s%s", db, suffixes[i]);
+            int found = find_in_file(path, texts, n);
+            if (found >= 0 && where)
+                *where = path;
+            else
+                free(path);
+            if (found >= 0)
+                return found;
+        }
+        return -1;
+    }
+    /* the database's own files, with every page written out, and the WAL since it began */
+    char name[64], wal_from[32] = "";
+    pg_name_of(db, name, sizeof name);
+    pthread_mutex_lock(&pg_dbs_lock);
+    struct pg_db *d = pg_db_find(name);
+    if (d)
+        snprintf(wal_from, sizeof wal_from, "%s", d->wal_from);
+    pthread_mutex_unlock(&pg_dbs_lock);
+    if (!wal_from[0])
+        fail_msg("%s is not a database these tests made", db);
+    PGconn *c = pg_connect(ht_pg_admin(), false);
+    PQclear(pg_run_sql(c, "CHECKPOINT"));
+    char *data = pg_value(c, "SELECT current_setting('data_directory')");
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT oid FROM pg_database WHERE datname = '%s'", name);
+    char *oid = pg_value(c, sql);
+    char *wal_to = pg_value(c, "SELECT pg_walfile_name(pg_current_wal_insert_lsn())");
+    PQfinish(c);
+    char *base = xmalloc(strlen(data) + strlen(oid) + 8);
+    sprintf(base, "%s/base/%s", data, oid);
+    char *wal = ht_path(data, "pg_wal");
+    int found = find_in_dir(base, NULL, NULL, texts, n, where);
+    if (found < 0)
+        found = find_in_dir(wal, wal_from, wal_to, texts, n, where);
+    free(base);
+    free(wal);
+    free(data);
+    free(oid);
+    free(wal_to);
+    return found;
 }
 
 /* ---- the usual fixture ---- */

@@ -1,9 +1,10 @@
 /* What the HTTP integration tests share: a scratch directory, the akar binary run to completion
  * or started as `akar serve` (its port read from its first line), HTTP requests over libcurl,
- * raw TCP sockets, Prometheus samples and read-only peeks into the SQLite file. Names start
- * with ht_. Helpers fail the running cmocka test themselves when their own machinery breaks
- * (fork, exec, curl), so tests only check what the server did. Everything a helper returns is
- * the caller's, freed with free() unless a *_free is named. */
+ * raw TCP sockets, Prometheus samples, and the database under test: a SQLite file, or a
+ * database on a scratch PostgreSQL server when $AKAR_TEST_PG is set. Names start with ht_. Helpers
+ * fail the running cmocka test themselves when their own machinery breaks (fork, exec, curl), so
+ * tests only check what the server did. Everything a helper returns is the caller's, freed with
+ * free() unless a *_free is named. */
 #ifndef AKAR_TESTS_HTTP_HARNESS_H
 #define AKAR_TESTS_HTTP_HARNESS_H
 #include <jansson.h>
@@ -16,6 +17,10 @@
 /* Once per test program, around the cmocka groups: libcurl, and SIGPIPE ignored. */
 void ht_init(void);
 void ht_done(void);
+
+/* Ends the running test as skipped, printing "skipped: why" (scripts/run-tests shows it): for a
+ * test whose subject one back-end does not have. */
+void ht_skip(const char *why);
 
 /* A fresh directory under $TMPDIR (or /tmp); ht_dir_free removes it and all it holds. */
 char *ht_dir_new(void);
@@ -35,7 +40,8 @@ const char *ht_akar(void);
 int ht_akar_run(const char *input, char **output, ...) __attribute__((sentinel));
 /* The end of ht_akar_run's arguments. */
 #define HT_END ((const char *)NULL)
-/* dir/name initialised with `akar init --demo`; fails the test if init fails. */
+/* A database (see ht_db_new) initialised with `akar init --demo`; fails the test if init
+ * fails. */
 char *ht_demo_db(const char *dir, const char *name);
 
 struct ht_server {
@@ -127,10 +133,41 @@ double ht_metric_now(unsigned port, const char *series);
  * when its response has been sent, so the client can see the response a moment earlier. */
 double ht_metric_at_least(unsigned port, const char *series, double min);
 
-/* The integer that sql (one row, one column) yields on the database file, opened read-only. */
+/* ---- the database under test ---- */
+
+/* The tests run on PostgreSQL when $AKAR_TEST_PG holds the URL of a scratch server's
+ * superuser (postgres://postgres@127.0.0.1:PORT/postgres, as scripts/pg-scratch prints it),
+ * else on SQLite files. ht_pg_admin is that URL or NULL. */
+bool ht_pg(void);
+const char *ht_pg_admin(void);
+/* A new place for a database, for `akar init --db` and every other --db: on SQLite the path
+ * dir/name, on PostgreSQL the URL of a database of the scratch server (its name made of
+ * name) with a data directory in dir, which ht_akar_run and ht_server_start give akar as
+ * AKAR_DATA when --db names the database. Nothing is there yet: `akar init` creates it.
+ * ht_dir_free(dir) removes it with the directory. */
+char *ht_db_new(const char *dir, const char *name);
+/* A copy of the database from, on which no server runs, as ht_db_new makes one: the file
+ * copied, or a database made with from as its template. The sealing key is not copied. */
+char *ht_db_copy(const char *from, const char *dir, const char *name);
+/* The file of db's sealing key, which akar keeps apart from the database: DB.key beside a
+ * SQLite file, akar.key in a PostgreSQL database's data directory. */
+char *ht_db_key(const char *db);
+/* Whether no akar database is at db: no file, or no database or one without tables. */
+bool ht_db_blank(const char *db);
+/* The integer that sql (one row, one column) yields on the database, opened read-only; a
+ * PostgreSQL boolean counts as 1 or 0. SQL that both back-ends run alike works on both. */
 long long ht_db_int(const char *db, const char *sql);
-/* Runs sql read-write on the database file (for tampering with it). */
+/* Runs sql read-write on the database (for tampering with it); several statements may be
+ * separated by semicolons. */
 void ht_db_exec(const char *db, const char *sql);
+/* The schema version the database records, and setting it (to make it look newer). */
+long long ht_db_schema_version(const char *db);
+void ht_db_set_schema_version(const char *db, long long v);
+/* Looks for each of texts (n of them) in every byte the database keeps on disk: the file
+ * with its -wal and -journal, or the database's files on the scratch server (after a
+ * checkpoint) with the server's write-ahead log since the database was made. Returns the
+ * index of a text found, or -1; *where (if where is not NULL) gets the file it is in. */
+int ht_db_find(const char *db, const char *const *texts, size_t n, char **where);
 
 /* The usual fixture: a scratch directory, a demo database and a server on it writing its
  * access log to dir/access.log. */

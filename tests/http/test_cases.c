@@ -181,19 +181,6 @@ static char *ids_of(json_t *items)
     return out;
 }
 
-/* Runs sql on the live database, waiting for the server's writer if it is busy. */
-static void db_exec(const char *sql)
-{
-    sqlite3 *h = NULL;
-    if (sqlite3_open_v2(E->db, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        fail_msg("open %s", E->db);
-    sqlite3_busy_timeout(h, 10000);
-    char *err = NULL;
-    if (sqlite3_exec(h, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err ? err : "?");
-    sqlite3_close(h);
-}
-
 /* ---- fixture ---- */
 
 static int setup(void **state)
@@ -773,6 +760,22 @@ static long long db_int_of(const char *sql, long long id)
  * updated in place, since scope_log began. */
 #define SCOPE_REWRITES "SELECT count(*) FROM scope_log WHERE case_id = %lld AND op != 'update'"
 #define SCOPE_UPDATES  "SELECT count(*) FROM scope_log WHERE case_id = %lld AND op = 'update'"
+/* scope_log's triggers, in each back-end's dialect. */
+#define SCOPE_LOG_ON_SQLITE                                                                        \
+    "CREATE TABLE scope_log (case_id INTEGER NOT NULL, op TEXT NOT NULL);"                         \
+    "CREATE TRIGGER scope_log_d AFTER DELETE ON case_scope BEGIN "                                 \
+    "INSERT INTO scope_log VALUES (old.case_id, 'delete'); END;"                                   \
+    "CREATE TRIGGER scope_log_i AFTER INSERT ON case_scope BEGIN "                                 \
+    "INSERT INTO scope_log VALUES (new.case_id, 'insert'); END;"                                   \
+    "CREATE TRIGGER scope_log_u AFTER UPDATE ON case_scope BEGIN "                                 \
+    "INSERT INTO scope_log VALUES (new.case_id, 'update'); END;"
+#define SCOPE_LOG_ON_PG                                                                            \
+    "CREATE TABLE scope_log (case_id bigint NOT NULL, op text NOT NULL);"                          \
+    "CREATE FUNCTION scope_log_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "                \
+    "IF TG_OP = 'DELETE' THEN INSERT INTO scope_log VALUES (old.case_id, 'delete'); "              \
+    "ELSE INSERT INTO scope_log VALUES (new.case_id, lower(TG_OP)); END IF; RETURN NULL; END $$;"  \
+    "CREATE TRIGGER scope_log_row AFTER INSERT OR UPDATE OR DELETE ON case_scope "                 \
+    "FOR EACH ROW EXECUTE FUNCTION scope_log_row();"
 
 /* Checks case id's index rows: one for each of units (its unit and every ancestor), none
  * elsewhere, each with the case's own deadline and open flag. */
@@ -798,13 +801,7 @@ static void expect_scope(long long id, const char *const *units, size_t n)
 static void test_subtree_index_is_rewritten_only_when_the_unit_or_the_deadline_moves(void **state)
 {
     (void)state;
-    db_exec("CREATE TABLE scope_log (case_id INTEGER NOT NULL, op TEXT NOT NULL);"
-            "CREATE TRIGGER scope_log_d AFTER DELETE ON case_scope BEGIN "
-            "INSERT INTO scope_log VALUES (old.case_id, 'delete'); END;"
-            "CREATE TRIGGER scope_log_i AFTER INSERT ON case_scope BEGIN "
-            "INSERT INTO scope_log VALUES (new.case_id, 'insert'); END;"
-            "CREATE TRIGGER scope_log_u AFTER UPDATE ON case_scope BEGIN "
-            "INSERT INTO scope_log VALUES (new.case_id, 'update'); END;");
+    ht_db_exec(E->db, ht_pg() ? SCOPE_LOG_ON_PG : SCOPE_LOG_ON_SQLITE);
     static const char *const vinhhai[] = {"586.01", "586", "58"};
     static const char *const nhonhai[] = {"586.02", "586", "58"};
     long long id =
@@ -849,8 +846,8 @@ static void test_subtree_index_is_rewritten_only_when_the_unit_or_the_deadline_m
     assert_int_equal(db_int_of(SCOPE_REWRITES, id), rewrites);
     assert_int_equal(db_int_of(SCOPE_UPDATES, id), 3);
     expect_scope(id, vinhhai, 3);
-    assert_int_equal(db_int_of("SELECT count(*) FROM case_scope WHERE case_id = %lld AND open", id),
-                     0);
+    assert_int_equal(
+        db_int_of("SELECT count(*) FROM case_scope WHERE case_id = %lld AND open = 1", id), 0);
     mine = inbox_all(HV, "", 200);
     assert_false(has_id(mine, id));
     json_decref(mine);
@@ -872,8 +869,10 @@ static void test_subtree_index_is_rewritten_only_when_the_unit_or_the_deadline_m
     json_decref(mine);
     json_decref(theirs);
 
-    db_exec("DROP TABLE scope_log; DROP TRIGGER scope_log_d; DROP TRIGGER scope_log_i; "
-            "DROP TRIGGER scope_log_u;");
+    ht_db_exec(E->db, ht_pg() ? "DROP TRIGGER scope_log_row ON case_scope; DROP FUNCTION "
+                                "scope_log_row(); DROP TABLE scope_log;"
+                              : "DROP TABLE scope_log; DROP TRIGGER scope_log_d; DROP TRIGGER "
+                                "scope_log_i; DROP TRIGGER scope_log_u;");
 }
 
 /* A complaint at 586.01 accepted, started and resolved by handler.vinhhai. */
@@ -1106,13 +1105,14 @@ static void test_inbox_filters_by_kind_status_category_overdue_due_and_text(void
     id[INFO] = submit(intake("information_request", "585.02", "Xin thông tin quy hoạch")).id;
     id[REC] = submit(intake("recommendation", "585.01", "Kiến nghị về chợ")).id;
     act_to(LP, id[REC], action_body(ACTION_REJECT, "585.01"), "rejected");
-    /* one case overdue: its deadline moved into the past, as time would */
+    /* one case overdue: its deadline moved 40 days (3456000000 ms, a bigint on PostgreSQL too)
+     * into the past, as time would */
     char sql[256];
     snprintf(sql, sizeof sql,
-             "UPDATE cases SET due_at = due_at - 40 * 86400000 WHERE id = %lld;"
-             "UPDATE case_scope SET due_at = due_at - 40 * 86400000 WHERE case_id = %lld;",
+             "UPDATE cases SET due_at = due_at - 3456000000 WHERE id = %lld;"
+             "UPDATE case_scope SET due_at = due_at - 3456000000 WHERE case_id = %lld;",
              id[INFO], id[INFO]);
-    db_exec(sql);
+    ht_db_exec(E->db, sql);
 
 #define BIT(x) (1u << (x))
     const unsigned open = BIT(A) | BIT(D) | BIT(F) | BIT(INFO);

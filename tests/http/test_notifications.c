@@ -276,13 +276,13 @@ static int test_setup(void **state)
     static unsigned serial;
     char name[32];
     snprintf(name, sizeof name, "t%u.db", serial++);
-    f->db = ht_path(f->dir, name);
-    ht_copy_file(f->template_db, f->db);
-    char key_from[4096], key_to[4096]; /* the sealing key goes beside its database */
-    snprintf(key_from, sizeof key_from, "%s.key", f->template_db);
-    snprintf(key_to, sizeof key_to, "%s.key", f->db);
+    f->db = ht_db_copy(f->template_db, f->dir, name);
+    /* the sealing key goes beside its database */
+    char *key_from = ht_db_key(f->template_db), *key_to = ht_db_key(f->db);
     ht_copy_file(key_from, key_to);
     assert_int_equal(chmod(key_to, 0600), 0);
+    free(key_from);
+    free(key_to);
     f->closed_fd = -1;
     return 0;
 }
@@ -525,9 +525,10 @@ static void test_unreachable_smtp_server_leaves_the_message_unsent_with_its_erro
     assert_int_equal(row_int(f->db, SENT, id), 0);
     assert_int_equal(
         row_int(f->db, "SELECT last_error LIKE 'smtp: %%' FROM outbox WHERE id = %lld", id), 1);
-    assert_int_equal(
-        row_int(f->db, "SELECT next_at > unixepoch('now') * 1000 FROM outbox WHERE id = %lld", id),
-        1);
+    char later[96];
+    snprintf(later, sizeof later, "SELECT next_at > %lld FROM outbox WHERE id = %%lld",
+             (long long)time(NULL) * 1000);
+    assert_int_equal(row_int(f->db, later, id), 1);
 }
 
 static void test_unreachable_smtp_server_is_given_up_after_ten_attempts(void **state)
@@ -783,8 +784,9 @@ test_reporters_of_merged_cases_hear_of_the_kept_cases_progress_under_their_own_c
     /* sealed reporters: no message, and their address never sat in the outbox */
     static const char *const sealed[] = {ANON_EMAIL, DENOUNCER_EMAIL};
     for (size_t i = 0; i < 2; i++) {
-        char *q = sqlite3_mprintf("SELECT count(*) FROM outbox WHERE instr(target || ' ' || "
-                                  "subject || ' ' || body, %Q)",
+        char *q = sqlite3_mprintf("SELECT count(*) FROM outbox WHERE replace(target || ' ' || "
+                                  "subject || ' ' || body, %Q, '') <> target || ' ' || subject "
+                                  "|| ' ' || body",
                                   sealed[i]);
         assert_int_equal(ht_db_int(f->db, q), 0);
         sqlite3_free(q);

@@ -79,8 +79,7 @@ static void test_unknown_login_resident_and_missing_key_are_refused_unchanged(vo
     assert_int_equal(db_int("SELECT count(*) FROM users WHERE login = 'resident.vinhhy' AND "
                             "totp_secret IS NULL"),
                      1);
-    char *key = ht_path(E->dir, "moved.key"), *key_at = NULL;
-    assert_true(asprintf(&key_at, "%s.key", E->db) > 0);
+    char *key = ht_path(E->dir, "moved.key"), *key_at = ht_db_key(E->db);
     assert_int_equal(rename(key_at, key), 0);
     expect_refusal(LOGIN, "akar init creates it");
     assert_int_equal(rename(key, key_at), 0);

@@ -293,9 +293,10 @@ static void test_track_change_by_another_process_shows_within_a_second(void **st
     json_t *doc = track(&f, NULL, 0);
     assert_false(json_is_true(json_object_get(doc, "overdue")));
     json_decref(doc);
-    /* its deadline moved into the past by another writer of the same database */
+    /* its deadline moved 40 days (3456000000 ms) into the past by another writer of the same
+     * database */
     char sql[160];
-    snprintf(sql, sizeof sql, "UPDATE cases SET due_at = due_at - 40 * 86400000 WHERE id = %lld",
+    snprintf(sql, sizeof sql, "UPDATE cases SET due_at = due_at - 3456000000 WHERE id = %lld",
              f.id);
     ht_db_exec(E->db, sql);
     int64_t changed = now_ms();
