@@ -37,7 +37,7 @@ HTTP_BIN  := $(HTTP_SRC:tests/http/%.c=$(BUILD)/tests/%)
 HTTP_LIB  := $(BUILD)/tests/http_harness.o
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all run test unit-test http-test browser-test fuzz bench fmt check-fmt lint tidy setup clean tests
+.PHONY: all run test unit-test http-test pg-test browser-test fuzz bench fmt check-fmt lint tidy setup clean tests
 all: $(BIN)
 ifeq ($(O)$(SAN),build)
 all: akar
@@ -104,6 +104,10 @@ unit-test: all $(UNIT_BIN)
 http-test: all $(HTTP_BIN)
 	@scripts/run-tests --akar $(BIN) $(HTTP_BIN)
 
+# The HTTP tests on PostgreSQL: each binary beside a throwaway server of its own (scripts/with-pg).
+pg-test: setup all $(HTTP_BIN)
+	@scripts/run-tests --akar $(BIN) --pg $(HTTP_BIN)
+
 # Browser tests: playwright-core and axe-core from npm (exactly the lock file's versions) drive
 # Debian's Chromium; screenshots and the server log go to $(O)/browser-artifacts.
 BROWSER_DEPS := tests/browser/node_modules/.installed
@@ -114,13 +118,15 @@ $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 browser-test: setup all $(BROWSER_DEPS)
 	@BROWSER_ARTIFACTS=$(O)/browser-artifacts scripts/run-tests --akar $(BIN) --lines tests/browser/run.mjs
 
-# The one command: set up, build, run every test (plain and sanitized), format check, bounded fuzzing.
+# The one command: set up, build, run every test (plain and sanitized, the HTTP tests also on
+# PostgreSQL), format check, bounded fuzzing.
 test: setup
 	@$(MAKE) --no-print-directory check-fmt lint
 	@$(MAKE) --no-print-directory -j2 tests $(BROWSER_DEPS)
 	@$(MAKE) --no-print-directory -j2 SAN=1 tests
 	@BROWSER_ARTIFACTS=$(O)/browser-artifacts scripts/run-tests --akar $(O)/release/akar $(UNIT_BIN) $(HTTP_BIN) \
 	  --akar $(O)/asan/akar $(subst $(O)/release/,$(O)/asan/,$(UNIT_BIN) $(HTTP_BIN)) \
+	  --akar $(O)/release/akar --pg $(HTTP_BIN) --sqlite \
 	  --lines scripts/check-po \
 	  --akar $(O)/release/akar --lines tests/browser/run.mjs \
 	  --fuzz $${FUZZ_SECONDS:-20}
