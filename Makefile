@@ -37,7 +37,7 @@ HTTP_BIN  := $(HTTP_SRC:tests/http/%.c=$(BUILD)/tests/%)
 HTTP_LIB  := $(BUILD)/tests/http_harness.o
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all run test unit-test http-test pg-test browser-test fuzz bench fmt check-fmt lint tidy setup clean tests
+.PHONY: all run test unit-test http-test pg-test browser-test fuzz bench bench-pg fmt check-fmt lint tidy setup clean tests
 all: $(BIN)
 ifeq ($(O)$(SAN),build)
 all: akar
@@ -141,6 +141,11 @@ run: setup all
 bench: all
 	@scripts/setup --bench
 	bench/run
+
+# PostgreSQL against SQLite, and 1, 2 and 3 servers on one PostgreSQL database.
+bench-pg: all
+	@scripts/setup --bench
+	bench/pg
 
 fmt:
 	clang-format -i $$(find src tests tools bench -name '*.[ch]')
