@@ -807,6 +807,90 @@ double ht_metric_at_least(unsigned port, const char *series, double min)
     return v;
 }
 
+/* ---- the SMTP sink: aiosmtpd writing each message it receives to dir/N.json ---- */
+
+#define SINK_PYTHON "/usr/bin/python3" /* Debian's, which has python3-aiosmtpd */
+#define SINK_SCRIPT "tests/http/smtp_sink.py"
+
+void ht_sink_start(struct ht_sink *k, const char *parent)
+{
+    static unsigned serial;
+    char name[32];
+    snprintf(name, sizeof name, "mail-%u", serial++);
+    k->dir = ht_path(parent, name);
+    assert_int_equal(mkdir(k->dir, 0700), 0);
+    if (!ht_file_exists(SINK_SCRIPT) || !ht_file_exists(SINK_PYTHON))
+        fail_msg("the SMTP sink needs %s and %s (python3-aiosmtpd; run scripts/setup)", SINK_PYTHON,
+                 SINK_SCRIPT);
+    int out[2];
+    assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+    k->pid = fork();
+    assert_true(k->pid >= 0);
+    if (k->pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        dup2(out[1], 1);
+        execl(SINK_PYTHON, SINK_PYTHON, SINK_SCRIPT, k->dir, (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    char line[32] = "";
+    size_t len = 0;
+    struct pollfd p = {.fd = out[0], .events = POLLIN};
+    while (len < sizeof line - 1 && !strchr(line, '\n') && poll(&p, 1, 15000) == 1) {
+        ssize_t r = read(out[0], line + len, sizeof line - 1 - len);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+        line[len] = 0;
+    }
+    close(out[0]);
+    k->port = (unsigned)strtoul(line, NULL, 10);
+    if (k->port == 0)
+        fail_msg("the SMTP sink did not start (is python3-aiosmtpd installed?)");
+}
+
+void ht_sink_stop(struct ht_sink *k)
+{
+    if (k->pid > 0) {
+        kill(k->pid, SIGTERM);
+        waitpid(k->pid, NULL, 0);
+    }
+    k->pid = 0;
+    free(k->dir);
+    k->dir = NULL;
+}
+
+json_t *ht_sink_message(const struct ht_sink *k, int n, int timeout_ms)
+{
+    char name[32];
+    snprintf(name, sizeof name, "%d.json", n);
+    char *path = ht_path(k->dir, name);
+    json_t *j = NULL;
+    for (int waited = 0; !j && waited <= timeout_ms; waited += 20) {
+        char *text = ht_read_file(path, NULL);
+        if (text) {
+            j = json_loads(text, 0, NULL);
+            assert_non_null(j);
+        } else {
+            usleep(20000);
+        }
+        free(text);
+    }
+    free(path);
+    return j;
+}
+
+long ht_sink_count(const struct ht_sink *k)
+{
+    DIR *d = opendir(k->dir);
+    assert_non_null(d);
+    long n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += strstr(e->d_name, ".json") != NULL;
+    closedir(d);
+    return n;
+}
+
 /* ---- the database under test ---- */
 
 /* On PostgreSQL every database a test makes is a fresh one on the scratch server, named

@@ -181,6 +181,23 @@ struct ht_env {
 int ht_env_setup(void **state);
 int ht_env_teardown(void **state);
 
+/* ---- a real SMTP server for notification tests ---- */
+
+/* tests/http/smtp_sink.py (aiosmtpd) on a free loopback port, writing each message it receives
+ * to dir/N.json (N from 1): the envelope, the raw message and what Python's parser reads. */
+struct ht_sink {
+    pid_t pid;
+    unsigned port;
+    char *dir;
+};
+/* Starts a sink writing into a new directory under parent; fails the test if it cannot. */
+void ht_sink_start(struct ht_sink *k, const char *parent);
+void ht_sink_stop(struct ht_sink *k);
+/* Message n as the sink recorded it, waiting up to timeout_ms; NULL if none came. */
+json_t *ht_sink_message(const struct ht_sink *k, int n, int timeout_ms);
+/* How many messages the sink has recorded so far. */
+long ht_sink_count(const struct ht_sink *k);
+
 /* ---- accounts and authenticated calls ---- */
 
 /* `akar user add` on db with password on its standard input; fails the test unless it exits 0. */

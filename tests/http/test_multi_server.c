@@ -11,21 +11,14 @@
 #include "base/mem.h"
 
 #include <curl/curl.h>
-#include <dirent.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -35,77 +28,26 @@
 #define PER_THREAD  20
 #define NRACERS     9
 #define NRACED      4
-#define PYTHON      "/usr/bin/python3"
-#define SINK_SCRIPT "tests/http/smtp_sink.py"
 #define CASES       "/api/v1/cases"
 
 struct fixture {
     char *dir, *db;
     struct ht_server srv[NSERVERS];
-    pid_t sink_pid;
-    unsigned sink_port;
-    char *mail_dir;
+    struct ht_sink sink;
 };
 
 static struct fixture *F;
 
-/* ---- the SMTP sink (tests/http/smtp_sink.py): each message becomes mail_dir/N.json ---- */
-
-static void sink_start(struct fixture *f)
-{
-    f->mail_dir = ht_path(f->dir, "mail");
-    assert_int_equal(mkdir(f->mail_dir, 0700), 0);
-    if (!ht_file_exists(SINK_SCRIPT) || !ht_file_exists(PYTHON))
-        fail_msg("the SMTP sink needs %s and %s (run scripts/setup)", PYTHON, SINK_SCRIPT);
-    int out[2];
-    assert_int_equal(pipe2(out, O_CLOEXEC), 0);
-    f->sink_pid = fork();
-    assert_true(f->sink_pid >= 0);
-    if (f->sink_pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        dup2(out[1], 1);
-        execl(PYTHON, PYTHON, SINK_SCRIPT, f->mail_dir, (char *)NULL);
-        _exit(127);
-    }
-    close(out[1]);
-    char line[32] = "";
-    size_t len = 0;
-    struct pollfd p = {.fd = out[0], .events = POLLIN};
-    while (len < sizeof line - 1 && !strchr(line, '\n') && poll(&p, 1, 15000) == 1) {
-        ssize_t r = read(out[0], line + len, sizeof line - 1 - len);
-        if (r <= 0)
-            break;
-        len += (size_t)r;
-        line[len] = 0;
-    }
-    close(out[0]);
-    f->sink_port = (unsigned)strtoul(line, NULL, 10);
-    if (f->sink_port == 0)
-        fail_msg("the SMTP sink did not start");
-}
-
-/* Messages the sink has written so far. */
-static long mails_received(const struct fixture *f)
-{
-    DIR *d = opendir(f->mail_dir);
-    assert_non_null(d);
-    long n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        n += strstr(e->d_name, ".json") != NULL;
-    closedir(d);
-    return n;
-}
-
 static int setup(void **state)
 {
-    if (!getenv("AKAR_TEST_PG"))
+    if (!ht_pg())
         return 0;
     F = xcalloc(1, sizeof *F);
     F->dir = ht_dir_new();
     F->db = ht_demo_db(F->dir, "multi.db");
-    sink_start(F);
+    ht_sink_start(&F->sink, F->dir);
     char smtp[64];
-    snprintf(smtp, sizeof smtp, "smtp://127.0.0.1:%u", F->sink_port);
+    snprintf(smtp, sizeof smtp, "smtp://127.0.0.1:%u", F->sink.port);
     const char *const extra[] = {
         "--threads",      "4",      "--smtp", smtp, "--mail-from", "akar@example.org",
         "--submit-limit", "100000", NULL};
@@ -123,13 +65,9 @@ static int teardown(void **state)
     int failed = 0;
     for (int i = 0; i < NSERVERS; i++)
         failed |= ht_server_stop(&F->srv[i]) != 0;
-    if (F->sink_pid > 0) {
-        kill(F->sink_pid, SIGTERM);
-        waitpid(F->sink_pid, NULL, 0);
-    }
+    ht_sink_stop(&F->sink);
     ht_dir_free(F->dir);
     free(F->db);
-    free(F->mail_dir);
     free(F);
     F = NULL;
     return failed ? -1 : 0;
@@ -137,11 +75,8 @@ static int teardown(void **state)
 
 static void need_pg(void)
 {
-    if (!F) {
-        print_message("skipped: several servers share a database only on PostgreSQL "
-                      "(set AKAR_TEST_PG)\n");
-        skip();
-    }
+    if (!F)
+        ht_skip("several servers share a database only on PostgreSQL");
 }
 
 /* ---- submissions spread over the servers ---- */
@@ -441,14 +376,14 @@ static void test_each_outbox_message_is_delivered_exactly_once(void **state)
         queued = ht_db_int(F->db, "SELECT count(*) FROM outbox WHERE channel = 'email'");
         unsent = ht_db_int(F->db, "SELECT count(*) FROM outbox WHERE channel = 'email' AND "
                                   "sent_at IS NULL");
-        if (unsent == 0 && mails_received(F) >= queued)
+        if (unsent == 0 && ht_sink_count(&F->sink) >= queued)
             break;
         usleep(200000);
     }
     assert_true(queued >= NSUBMITTERS * PER_THREAD);
     assert_int_equal(unsent, 0);
     usleep(500000); /* a second delivery of any message would arrive by now */
-    assert_int_equal(mails_received(F), queued);
+    assert_int_equal(ht_sink_count(&F->sink), queued);
     assert_int_equal(ht_db_int(F->db, "SELECT count(*) FROM outbox WHERE attempts > 1"), 0);
 }
 

@@ -34,13 +34,11 @@
 
 #include <cmocka.h>
 
-#define PYTHON      "/usr/bin/python3" /* Debian's, which has python3-aiosmtpd */
-#define SINK_SCRIPT "tests/http/smtp_sink.py"
-#define WAIT_MS     5000
-#define MAIL_FROM   "akar@example.org"
-#define SECRET      "ninh-thuan-webhook-secret"
-#define MAX_HOOKS   32
-#define NEVER       "9223372036854775807"
+#define WAIT_MS   5000
+#define MAIL_FROM "akar@example.org"
+#define SECRET    "ninh-thuan-webhook-secret"
+#define MAX_HOOKS 32
+#define NEVER     "9223372036854775807"
 
 #define SUBJECT_VI "Phản ánh của bạn đã được tiếp nhận"
 #define BODY_VI                                                                                    \
@@ -49,83 +47,6 @@
     "Dấu = và dòng này dài hơn bảy mươi sáu ký tự, để thử ngắt dòng mềm của quoted-printable.\n"
 #define HOOK_BODY                                                                                  \
     "{\"event\":\"case.accepted\",\"tracking_code\":\"VN-7Q2K\",\"title\":\"Đường hỏng\"}"
-
-/* ---- the SMTP server: aiosmtpd writing each message it receives to dir/N.json ---- */
-
-struct sink {
-    pid_t pid;
-    unsigned port;
-    char *dir;
-};
-
-static void sink_start(struct sink *k, const char *parent)
-{
-    static unsigned serial;
-    char name[32];
-    snprintf(name, sizeof name, "mail-%u", serial++);
-    k->dir = ht_path(parent, name);
-    assert_int_equal(mkdir(k->dir, 0700), 0);
-    if (!ht_file_exists(SINK_SCRIPT) || !ht_file_exists(PYTHON))
-        fail_msg("the SMTP sink needs %s and %s (python3-aiosmtpd; run scripts/setup)", PYTHON,
-                 SINK_SCRIPT);
-    int out[2];
-    assert_int_equal(pipe2(out, O_CLOEXEC), 0);
-    k->pid = fork();
-    assert_true(k->pid >= 0);
-    if (k->pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        dup2(out[1], 1);
-        execl(PYTHON, PYTHON, SINK_SCRIPT, k->dir, (char *)NULL);
-        _exit(127);
-    }
-    close(out[1]);
-    char line[32] = "";
-    size_t len = 0;
-    struct pollfd p = {.fd = out[0], .events = POLLIN};
-    while (len < sizeof line - 1 && !strchr(line, '\n') && poll(&p, 1, 15000) == 1) {
-        ssize_t r = read(out[0], line + len, sizeof line - 1 - len);
-        if (r <= 0)
-            break;
-        len += (size_t)r;
-        line[len] = 0;
-    }
-    close(out[0]);
-    k->port = (unsigned)strtoul(line, NULL, 10);
-    if (k->port == 0)
-        fail_msg("the SMTP sink did not start (is python3-aiosmtpd installed?)");
-}
-
-static void sink_stop(struct sink *k)
-{
-    if (k->pid > 0) {
-        kill(k->pid, SIGTERM);
-        waitpid(k->pid, NULL, 0);
-    }
-    k->pid = 0;
-    free(k->dir);
-    k->dir = NULL;
-}
-
-/* Message n (from 1) as the sink recorded it, waiting up to timeout_ms; NULL if none came. */
-static json_t *sink_message(const struct sink *k, int n, int timeout_ms)
-{
-    char name[32];
-    snprintf(name, sizeof name, "%d.json", n);
-    char *path = ht_path(k->dir, name);
-    json_t *j = NULL;
-    for (int waited = 0; !j && waited <= timeout_ms; waited += 20) {
-        char *text = ht_read_file(path, NULL);
-        if (text) {
-            j = json_loads(text, 0, NULL);
-            assert_non_null(j);
-        } else {
-            usleep(20000);
-        }
-        free(text);
-    }
-    free(path);
-    return j;
-}
 
 /* ---- the webhook receiver: answers 503 to its first fail_first requests, then 200 ---- */
 
@@ -247,7 +168,7 @@ static size_t receiver_wait(struct receiver *rc, size_t n, int timeout_ms)
 struct fx {
     char *dir, *template_db, *db, *url;
     struct ht_server srv;
-    struct sink smtp;
+    struct ht_sink smtp;
     struct receiver hook;
     int closed_fd; /* a bound, never listening socket: connecting to it is refused */
 };
@@ -291,7 +212,7 @@ static int test_teardown(void **state)
 {
     struct fx *f = *state;
     int status = ht_server_stop(&f->srv);
-    sink_stop(&f->smtp);
+    ht_sink_stop(&f->smtp);
     receiver_stop(&f->hook);
     memset(&f->hook, 0, sizeof f->hook);
     if (f->closed_fd >= 0)
@@ -385,11 +306,11 @@ static const char *jstr(const json_t *j, const char *key)
 static void test_email_reaches_the_smtp_server_with_its_vietnamese_subject_encoded(void **state)
 {
     struct fx *f = *state;
-    sink_start(&f->smtp, f->dir);
+    ht_sink_start(&f->smtp, f->dir);
     serve(f, "0.001", f->smtp.port);
     long long id = queue(f->db, "email", "dan@example.org", SUBJECT_VI, BODY_VI);
 
-    json_t *m = sink_message(&f->smtp, 1, WAIT_MS);
+    json_t *m = ht_sink_message(&f->smtp, 1, WAIT_MS);
     assert_non_null(m);
     assert_string_equal(jstr(m, "mail_from"), MAIL_FROM);
     assert_int_equal(json_array_size(json_object_get(m, "rcpt_tos")), 1);
@@ -432,7 +353,7 @@ static void test_email_reaches_the_smtp_server_with_its_vietnamese_subject_encod
                      1);
     /* more than one look at the outbox later, still one message */
     usleep(1500 * 1000);
-    assert_null(sink_message(&f->smtp, 2, 0));
+    assert_null(ht_sink_message(&f->smtp, 2, 0));
 }
 
 static void test_webhook_carries_the_body_signed_with_the_registered_secret(void **state)
@@ -574,7 +495,7 @@ static void test_without_smtp_email_stays_queued_while_webhooks_go_out(void **st
 static void test_unsafe_messages_are_given_up_without_sending(void **state)
 {
     struct fx *f = *state;
-    sink_start(&f->smtp, f->dir);
+    ht_sink_start(&f->smtp, f->dir);
     receiver_start(&f->hook, 0);
     serve(f, "0.001", f->smtp.port);
     /* a line break in the subject would smuggle in a header */
@@ -596,7 +517,7 @@ static void test_unsafe_messages_are_given_up_without_sending(void **state)
     assert_int_equal(
         row_int(f->db, "SELECT last_error LIKE '%%registered%%' FROM outbox WHERE id = %lld", hook),
         1);
-    assert_null(sink_message(&f->smtp, 1, 200));
+    assert_null(ht_sink_message(&f->smtp, 1, 200));
     assert_int_equal(receiver_count(&f->hook), 0);
 }
 
@@ -662,11 +583,11 @@ static void act(struct fx *f, const char *token, long long id, const char *actio
 /* The messages the sink received for any of the test's reporters, in order, once want of them
  * have come (or WAIT_MS has passed) and half a second has brought no more: other mail (the
  * deadline sweep's warnings to the demo's leaders) is left out. */
-static json_t *mail_to_reporters(const struct sink *k, size_t want)
+static json_t *mail_to_reporters(const struct ht_sink *k, size_t want)
 {
     static const char *const ours[] = {KEPT_EMAIL, DUP_EMAIL, ANON_EMAIL, DENOUNCER_EMAIL};
     json_t *out = json_array(), *m;
-    for (int n = 1; (m = sink_message(k, n, json_array_size(out) < want ? WAIT_MS : 500)); n++) {
+    for (int n = 1; (m = ht_sink_message(k, n, json_array_size(out) < want ? WAIT_MS : 500)); n++) {
         const char *to = json_string_value(json_array_get(json_object_get(m, "rcpt_tos"), 0));
         bool mine = false;
         for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
@@ -699,7 +620,7 @@ static void
 test_reporters_of_merged_cases_hear_of_the_kept_cases_progress_under_their_own_codes(void **state)
 {
     struct fx *f = *state;
-    sink_start(&f->smtp, f->dir);
+    ht_sink_start(&f->smtp, f->dir);
     serve(f, "0.001", f->smtp.port);
     char *leader = ht_login(f->srv.port, "leader.province", "demo-leader-2026");
     char *handler = ht_login(f->srv.port, "handler.ninhhai", "demo-handler-2026");
