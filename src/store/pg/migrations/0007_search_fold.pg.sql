@@ -16,8 +16,27 @@ CREATE FUNCTION akar_words(t text) RETURNS tsvector
     RETURN to_tsvector('simple'::regconfig,
                        regexp_replace(akar_fold(t), '[^[:alnum:]]+', ' ', 'g'));
 
-ALTER TABLE cases ADD COLUMN search tsvector
-    GENERATED ALWAYS AS (akar_words(title || ' ' || description)) STORED;
-ALTER TABLE cases ADD COLUMN search_title tsvector
-    GENERATED ALWAYS AS (akar_words(title)) STORED;
+-- A case's words: all of them (search, indexed for the inbox) and its title's (search_title,
+-- for similar cases). akar's INSERT computes both in the statement, whose plan (akar_words
+-- inlined) is prepared once per connection; generated columns would cost twice as much, since
+-- PostgreSQL prepares their expressions anew for every row. The trigger fills them for any
+-- other writer, and again whenever a title or description changes.
+ALTER TABLE cases ADD COLUMN search tsvector, ADD COLUMN search_title tsvector;
+
+CREATE FUNCTION cases_words() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF (TG_OP = 'INSERT' AND (NEW.search IS NULL OR NEW.search_title IS NULL))
+       OR (TG_OP = 'UPDATE' AND (NEW.title IS DISTINCT FROM OLD.title
+                                 OR NEW.description IS DISTINCT FROM OLD.description)) THEN
+        NEW.search := akar_words(NEW.title || ' ' || NEW.description);
+        NEW.search_title := akar_words(NEW.title);
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER cases_words BEFORE INSERT OR UPDATE OF title, description ON cases
+    FOR EACH ROW EXECUTE FUNCTION cases_words();
+
+UPDATE cases SET search = akar_words(title || ' ' || description), search_title = akar_words(title);
+ALTER TABLE cases ALTER COLUMN search SET NOT NULL, ALTER COLUMN search_title SET NOT NULL;
 CREATE INDEX cases_search ON cases USING gin (search);
