@@ -30,19 +30,17 @@ static const char SQL_CASE_BY_CODE[] =
  * whole subtree: open cases come from case_scope's primary key (unit_id, open, due_at,
  * case_id), open and settled ones together from case_scope_due (unit_id, due_at, case_id).
  * Parameters: the subtree ($1), the cursor ($2, $3), the filters ($4 to $7), the page size
- * ($8) and, when searching, the tsquery ($9). The deadline bound is a range of the index
- * whether it is given or not, so a generic plan of the page reads no more than a plan made
- * for the values; the other filters test the rows the range yields, as on SQLite. A search is
- * planned for its words on every call (pg_run_fresh), so the page is chosen in a subquery of
- * case_scope and cases alone and the names of its unit, category, department and handler
- * joined to its rows after: ordering a join of six tables takes the planner longer than
- * reading the page. */
+ * ($8) and, when searching, the tsquery ($9). A filter given as NULL is folded away, since
+ * the statement is planned for each call's values. That planning is why the page is chosen
+ * in a subquery of case_scope and cases alone, and the names of its unit, category,
+ * department and handler joined to its rows after: ordering a join of six tables takes the
+ * planner longer than reading the page. */
 #define CASE_LIST_FILTERS                                                                          \
     "AND (s.due_at, s.case_id) > ($2::bigint, $3::bigint) "                                        \
     "AND ($4::text IS NULL OR c.kind = $4::text) AND ($5::text IS NULL OR c.status = $5::text) "   \
     "AND ($6::text IS NULL OR "                                                                    \
     "c.category_id IN (SELECT id FROM categories WHERE code = $6::text)) "                         \
-    "AND s.due_at < coalesce($7::bigint, 9223372036854775807) "
+    "AND ($7::bigint IS NULL OR s.due_at < $7::bigint) "
 #define CASE_PAGE(where)                                                                           \
     "SELECT " CASE_COLUMNS "FROM (SELECT c.*, s.due_at AS scope_due FROM case_scope s "            \
     "JOIN cases c ON c.id = s.case_id WHERE s.unit_id = $1 " where CASE_LIST_FILTERS               \
@@ -424,7 +422,7 @@ int pg_case_list(struct pg *q, struct arena *a, const struct case_filter *f, str
         sql = f->only_open ? SQL_CASE_LIST_OPEN : SQL_CASE_LIST_ALL;
     }
     int rc;
-    PGresult *r = query ? pg_run_fresh(c, sql, &pp, &rc) : pg_run(c, sql, &pp, &rc);
+    PGresult *r = pg_run(c, sql, &pp, &rc);
     if (!r)
         return AKAR_ESTORE;
     collect_cases(a, r, rows, n);
@@ -447,7 +445,7 @@ int pg_case_similar(struct pg *q, struct arena *a, int64_t scope_unit_id, const 
     pp_text(&pp, query);
     pp_int(&pp, (int64_t)limit);
     int rc;
-    PGresult *r = pg_run_fresh(c, SQL_CASE_SIMILAR, &pp, &rc);
+    PGresult *r = pg_run(c, SQL_CASE_SIMILAR, &pp, &rc);
     if (!r)
         return AKAR_ESTORE;
     collect_cases(a, r, rows, n);

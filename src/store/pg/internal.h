@@ -63,11 +63,6 @@ void pp_null(struct pg_params *pp);
  * violation, AKAR_ECONFLICT for a serialization failure or deadlock, else AKAR_ESTORE (logged).
  * A read connection that was lost is reset and the statement tried once more. */
 PGresult *pg_run(struct pgc *c, const char *sql, const struct pg_params *pp, int *rc);
-/* pg_run for a statement whose best plan depends on its values (a full-text search: whether
- * the words are rare or common): sent unprepared, so it is planned for them on every call,
- * where a prepared statement may settle on one generic plan after a few calls. Not on the
- * writer. */
-PGresult *pg_run_fresh(struct pgc *c, const char *sql, const struct pg_params *pp, int *rc);
 /* pg_run for statements whose result is not needed: 0 or *rc as above; *changed (may be
  * NULL) gets the number of rows changed. */
 int pg_exec(struct pgc *c, const char *sql, const struct pg_params *pp, int64_t *changed);

@@ -227,7 +227,7 @@ static int conn_open(struct pgc *c, const char *url, char *err, size_t errlen)
         c->conn = NULL;
         return AKAR_ESTORE;
     }
-    /* text is UTF-8 whatever the server's defaults are */
+    /* times are numbers, text is UTF-8 whatever the server's defaults are */
     PQclear(PQexec(c->conn, "SET client_encoding = 'UTF8'"));
     return 0;
 }
@@ -402,34 +402,6 @@ PGresult *pg_run(struct pgc *c, const char *sql, const struct pg_params *pp, int
         forget_prepared(c);
         if (PQstatus(c->conn) == CONNECTION_OK)
             r = run_once(c, sql, pp, rc);
-    }
-    return r;
-}
-
-static PGresult *fresh_once(struct pgc *c, const char *sql, const struct pg_params *pp, int *rc)
-{
-    PGresult *r =
-        PQexecParams(c->conn, sql, pp ? pp->n : 0, NULL, pp ? pp->v : NULL, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(r);
-    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-        *rc = 0;
-        return r;
-    }
-    *rc = error_code(r);
-    if (*rc == AKAR_ESTORE)
-        log_error("pg: \"%.60s\" failed: %s", sql, PQerrorMessage(c->conn));
-    PQclear(r);
-    return NULL;
-}
-
-PGresult *pg_run_fresh(struct pgc *c, const char *sql, const struct pg_params *pp, int *rc)
-{
-    PGresult *r = fresh_once(c, sql, pp, rc);
-    if (!r && PQstatus(c->conn) == CONNECTION_BAD) {
-        PQreset(c->conn);
-        forget_prepared(c);
-        if (PQstatus(c->conn) == CONNECTION_OK)
-            r = fresh_once(c, sql, pp, rc);
     }
     return r;
 }
