@@ -97,10 +97,12 @@ int cli_init(int argc, char **argv)
     }
     int from, to;
     store_migrated(s, &from, &to);
+    char shown[512];
+    store_url_shown(db, shown, sizeof shown);
     if (from == to)
-        printf("%s: schema version %d, up to date\n", db, to);
+        printf("%s: schema version %d, up to date\n", shown, to);
     else
-        printf("%s: schema migrated from version %d to %d\n", db, from, to);
+        printf("%s: schema migrated from version %d to %d\n", shown, from, to);
     rc = set_preset(s, preset);
     if (rc == 0) {
         int k = seal_key_create(key_path, err, sizeof err);

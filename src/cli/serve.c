@@ -242,8 +242,10 @@ int cli_serve(int argc, char **argv)
         return 1;
     }
     housekeeping(store);
-    printf("akar: serving %s on http://%.*s:%u\n", db, (int)(strrchr(listen, ':') - listen), listen,
-           http_server_port(srv));
+    char shown[512];
+    store_url_shown(db, shown, sizeof shown);
+    printf("akar: serving %s on http://%.*s:%u\n", shown, (int)(strrchr(listen, ':') - listen),
+           listen, http_server_port(srv));
     fflush(stdout);
 
     for (;;) {

@@ -143,6 +143,24 @@ bool store_is_postgres(const char *url)
     return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
 }
 
+void store_url_shown(const char *url, char *out, size_t n)
+{
+    snprintf(out, n, "%s", url);
+    if (!store_is_postgres(url))
+        return;
+    /* the authority runs from "//" to the next '/', '?' or '#'; a password sits between its
+     * first ':' and its last '@' */
+    const char *auth = strstr(url, "//") + 2;
+    size_t len = strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (const char *p = auth; p < auth + len; p++)
+        if (*p == '@')
+            at = p;
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon)
+        snprintf(out, n, "%.*s***%s", (int)(colon + 1 - url), url, at);
+}
+
 bool store_shared(struct store *s)
 {
     return s->be->rate_add != NULL;

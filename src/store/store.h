@@ -30,6 +30,8 @@ int store_open(const char *url, enum store_open_mode mode, struct store **out, c
                size_t errlen);
 /* Whether url names a PostgreSQL database (postgres:// or postgresql://) rather than a file. */
 bool store_is_postgres(const char *url);
+/* url as it may be printed: a password in it (postgres://user:PASSWORD@host/db) becomes ***. */
+void store_url_shown(const char *url, char *out, size_t n);
 /* Finishes queued writes, stops the writer, closes every connection. NULL is allowed. */
 void store_close(struct store *s);
 /* Schema version of the open database, and the newest this binary knows. */

@@ -634,7 +634,7 @@ static int create_database(const char *url, char *err, size_t errlen)
 {
     char *name = NULL, *admin = with_dbname(url, "postgres", &name);
     if (!admin) {
-        snprintf(err, errlen, "%s names no database", url);
+        snprintf(err, errlen, "the URL names no database");
         return AKAR_EINVAL;
     }
     struct pgc c = {0};
@@ -667,6 +667,8 @@ static int pg_open(const char *url, enum store_open_mode mode, void **impl, int 
 {
     struct pg *q = xcalloc(1, sizeof *q);
     q->url = xstrdup(url);
+    char shown[512]; /* the URL without its password, for messages */
+    store_url_shown(url, shown, sizeof shown);
     q->writer.owner = q;
     *known = migration_known("pg");
     char why[512];
@@ -679,10 +681,10 @@ static int pg_open(const char *url, enum store_open_mode mode, void **impl, int 
     }
     if (rc != 0) {
         if (strstr(why, "does not exist"))
-            snprintf(err, errlen, "no database at %s: create it with `akar init --db %s`", url,
+            snprintf(err, errlen, "no database at %s: create it with `akar init --db %s`", shown,
                      url);
         else
-            snprintf(err, errlen, "cannot connect to %s: %s", url, why);
+            snprintf(err, errlen, "cannot connect to %s: %s", shown, why);
         rc = strstr(why, "does not exist") ? AKAR_ENOTFOUND : AKAR_ESTORE;
         goto fail;
     }
@@ -691,7 +693,7 @@ static int pg_open(const char *url, enum store_open_mode mode, void **impl, int 
         char sql[64];
         snprintf(sql, sizeof sql, "SELECT pg_advisory_lock(%lld)", LOCK_MIGRATE);
         if (pg_simple(&q->writer, sql, false) != 0) {
-            snprintf(err, errlen, "%s: cannot take the migration lock", url);
+            snprintf(err, errlen, "%s: cannot take the migration lock", shown);
             rc = AKAR_ESTORE;
             goto fail;
         }
@@ -701,13 +703,13 @@ static int pg_open(const char *url, enum store_open_mode mode, void **impl, int 
     PQclear(standby);
     q->standby = read_only;
     if (read_only && mode == STORE_OPEN_MIGRATE) {
-        snprintf(err, errlen, "%s is a standby (read-only) server: migrate the primary", url);
+        snprintf(err, errlen, "%s is a standby (read-only) server: migrate the primary", shown);
         rc = AKAR_ESTORE;
         goto fail;
     }
     rc = schema_version(&q->writer, have);
     if (rc != 0) {
-        snprintf(err, errlen, "%s: cannot read the schema version: %s", url,
+        snprintf(err, errlen, "%s: cannot read the schema version: %s", shown,
                  PQerrorMessage(q->writer.conn));
         goto fail;
     }
@@ -716,7 +718,7 @@ static int pg_open(const char *url, enum store_open_mode mode, void **impl, int 
         snprintf(err, errlen,
                  "%s has schema version %d, newer than this akar knows (%d): upgrade akar "
                  "before using it",
-                 url, *have, *known);
+                 shown, *have, *known);
         rc = AKAR_ETOONEW;
         goto fail;
     }
@@ -724,7 +726,7 @@ static int pg_open(const char *url, enum store_open_mode mode, void **impl, int 
         if (mode == STORE_OPEN_EXISTING) {
             snprintf(err, errlen,
                      "%s has schema version %d but this akar needs %d: run `akar init --db %s`",
-                     url, *have, *known, url);
+                     shown, *have, *known, shown);
             rc = AKAR_ECONFLICT;
             goto fail;
         }
