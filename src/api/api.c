@@ -67,6 +67,7 @@ void api_mount(struct api *api, struct http_server *srv)
     http_route(srv, "GET", "/healthz", api_healthz, api, 0);
     http_route(srv, "GET", "/metrics", api_metrics, api, 0);
     http_route(srv, "GET", "/api/v1/units", api_units_list, api, 0);
+    http_route(srv, "GET", "/api/v1/units/{}/feed.atom", api_unit_feed, api, 0);
     http_route(srv, "POST", "/api/v1/sessions", api_sessions_create, api, 16 << 10);
     http_route(srv, "DELETE", "/api/v1/sessions", api_sessions_delete, api, 0);
     http_route(srv, "GET", "/api/v1/me", api_me, api, 0);

@@ -114,6 +114,11 @@ static bool report_public(const struct case_row *c)
     return strcmp(c->privacy, "confidential") != 0 && strcmp(c->kind, "denunciation") != 0;
 }
 
+bool api_case_report_public(const struct case_row *c)
+{
+    return report_public(c);
+}
+
 static json_t *timeline_json(struct arena *a, const struct case_event_row *ev, size_t n,
                              enum view view)
 {

@@ -78,6 +78,7 @@ int api_sessions_create(struct http_request *req);
 int api_sessions_delete(struct http_request *req);
 int api_me(struct http_request *req);
 int api_units_list(struct http_request *req);
+int api_unit_feed(struct http_request *req);
 int api_healthz(struct http_request *req);
 int api_metrics(struct http_request *req);
 int api_not_found(struct http_request *req);
@@ -154,6 +155,10 @@ int api_attachment_prepare(struct api *api, struct arena *a, int64_t case_id, co
 /* Drops from rows (a unit's categories, nearest unit first, as store_category_list gives
  * them) those that a nearer unit's category of the same code hides; returns how many remain. */
 size_t api_categories_offered(struct category_row *rows, size_t n);
+
+/* Whether the public may read c's report itself (title, description, answer), not only its
+ * status: the tracking page's rule, which the unit feeds follow. Reads kind and privacy. */
+bool api_case_report_public(const struct case_row *c);
 
 /* The answer of GET /api/v1/track/{code} for case c: the public view, or the reporter's
  * (the caller checked the access key). The one serializer decides what either may see; the

@@ -42,6 +42,8 @@ struct store_backend {
     int (*case_stamp)(void *impl, const char *tracking_code, struct case_stamp *out);
     int (*case_events)(void *impl, struct arena *a, int64_t case_id, struct case_event_row **rows,
                        size_t *n);
+    int (*case_feed)(void *impl, struct arena *a, int64_t scope_unit_id, size_t limit,
+                     struct case_feed_row **rows, size_t *n);
     int (*case_merged)(void *impl, struct arena *a, int64_t case_id, struct case_merged_row **rows,
                        size_t *n);
     int (*case_list)(void *impl, struct arena *a, const struct case_filter *f,

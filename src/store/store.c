@@ -394,6 +394,12 @@ int store_case_events(struct store *s, struct arena *a, int64_t case_id,
     return s->be->case_events(s->impl, a, case_id, rows, n);
 }
 
+int store_case_feed(struct store *s, struct arena *a, int64_t scope_unit_id, size_t limit,
+                    struct case_feed_row **rows, size_t *n)
+{
+    return s->be->case_feed(s->impl, a, scope_unit_id, limit, rows, n);
+}
+
 int store_case_merged(struct store *s, struct arena *a, int64_t case_id,
                       struct case_merged_row **rows, size_t *n)
 {

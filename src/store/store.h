@@ -199,6 +199,7 @@ struct unit_row {
     int64_t id;
     const char *code, *name, *level, *parent_code, *path, *time_zone;
     bool remote;
+    int64_t created_at; /* ms */
 };
 
 struct user_row {
@@ -318,6 +319,18 @@ struct case_stamp {
 int store_case_stamp(struct store *s, const char *tracking_code, struct case_stamp *out);
 int store_case_events(struct store *s, struct arena *a, int64_t case_id,
                       struct case_event_row **rows, size_t *n);
+/* An event of a case's public timeline (one with a public note), with what of its case a
+ * public view may need; whether the title may be shown is for the caller to decide (kind,
+ * privacy). Never the actor or the reason. */
+struct case_feed_row {
+    int64_t event_id, at;
+    const char *action, *to_status, *public_note;
+    const char *tracking_code, *kind, *privacy, *title;
+};
+/* The newest public events of the cases of scope_unit_id's subtree, newest first (by time,
+ * then event id), at most limit. */
+int store_case_feed(struct store *s, struct arena *a, int64_t scope_unit_id, size_t limit,
+                    struct case_feed_row **rows, size_t *n);
 /* The cases merged into case_id, oldest first. */
 int store_case_merged(struct store *s, struct arena *a, int64_t case_id,
                       struct case_merged_row **rows, size_t *n);

@@ -102,6 +102,18 @@ static const char SQL_CASE_STAMP[] =
 static const char SQL_EVENTS_OF[] = "SELECT id, at, actor, action, from_status, to_status, "
                                     "reason, public_note FROM case_events WHERE case_id = $1 "
                                     "ORDER BY id";
+/* The public events of a subtree, newest first (by time: imported cases bring events older
+ * than their ids). The subtree's cases come from case_scope, their events from
+ * case_events_case; no index orders events across cases, so every public event of the
+ * subtree is read and sorted for the newest ones: a read that grows with the subtree's
+ * history. Cheap for a commune; for a province's root an index on case_events (at, id) WHERE
+ * public_note IS NOT NULL, read newest first with each event's case checked in case_scope,
+ * would bound it, and needs a migration. */
+static const char SQL_CASE_FEED[] =
+    "SELECT e.id, e.at, e.action, e.to_status, e.public_note, c.tracking_code, c.kind, "
+    "c.privacy, c.title FROM case_scope s JOIN case_events e ON e.case_id = s.case_id "
+    "JOIN cases c ON c.id = s.case_id WHERE s.unit_id = $1 AND e.public_note IS NOT NULL "
+    "ORDER BY e.at DESC, e.id DESC LIMIT $2";
 static const char SQL_CASE_MERGED[] = "SELECT id, tracking_code, reporter FROM cases "
                                       "WHERE merged_into = $1 ORDER BY id";
 /* A merge moves the kept case's version: whoever planned an action on it without knowing of
@@ -1013,5 +1025,28 @@ int pg_due_warned(struct pg *q, int64_t case_id, int64_t due_at, bool *warned)
         return AKAR_ESTORE;
     *warned = PQntuples(r) > 0;
     PQclear(r);
+    return 0;
+}
+
+int pg_case_feed(struct pg *q, struct arena *a, int64_t scope_unit_id, size_t limit,
+                 struct case_feed_row **rows, size_t *n)
+{
+    *n = 0;
+    struct pg_params pp = {0};
+    pp_int(&pp, scope_unit_id);
+    pp_int(&pp, (int64_t)limit);
+    PGresult *r = read_rows(q, SQL_CASE_FEED, &pp);
+    if (!r)
+        return AKAR_ESTORE;
+    int k = PQntuples(r);
+    struct case_feed_row *out = arena_alloc(a, (size_t)(k ? k : 1) * sizeof *out);
+    for (int i = 0; i < k; i++)
+        out[i] =
+            (struct case_feed_row){pg_int(r, i, 0),     pg_int(r, i, 1),     pg_text(a, r, i, 2),
+                                   pg_text(a, r, i, 3), pg_text(a, r, i, 4), pg_text(a, r, i, 5),
+                                   pg_text(a, r, i, 6), pg_text(a, r, i, 7), pg_text(a, r, i, 8)};
+    PQclear(r);
+    *rows = out;
+    *n = (size_t)k;
     return 0;
 }

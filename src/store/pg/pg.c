@@ -30,7 +30,8 @@ static const char SQL_META_GET[] = "SELECT value FROM meta WHERE key = $1";
 static const char SQL_META_SET[] = "INSERT INTO meta (key, value) VALUES ($1, $2) "
                                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 #define UNIT_COLUMNS                                                                               \
-    "SELECT u.id, u.code, u.name, u.level, p.code, u.path, u.time_zone, u.remote "                 \
+    "SELECT u.id, u.code, u.name, u.level, p.code, u.path, u.time_zone, u.remote, "                \
+    "u.created_at "                                                                                \
     "FROM units u LEFT JOIN units p ON p.id = u.parent_id "
 static const char SQL_UNIT_LIST[] = UNIT_COLUMNS "ORDER BY u.path";
 static const char SQL_UNIT_GET[] = UNIT_COLUMNS "WHERE u.code = $1";
@@ -1170,6 +1171,7 @@ static void unit_from_row(struct arena *a, const PGresult *r, int i, struct unit
     u->path = pg_text(a, r, i, 5);
     u->time_zone = pg_text(a, r, i, 6);
     u->remote = pg_bool(r, i, 7);
+    u->created_at = pg_int(r, i, 8);
 }
 
 static int be_unit_list(void *impl, struct arena *a, struct unit_row **rows, size_t *n)
@@ -1489,6 +1491,12 @@ static int be_case_events(void *impl, struct arena *a, int64_t case_id,
     return pg_case_events(impl, a, case_id, rows, n);
 }
 
+static int be_case_feed(void *impl, struct arena *a, int64_t scope_unit_id, size_t limit,
+                        struct case_feed_row **rows, size_t *n)
+{
+    return pg_case_feed(impl, a, scope_unit_id, limit, rows, n);
+}
+
 static int be_case_merged(void *impl, struct arena *a, int64_t case_id,
                           struct case_merged_row **rows, size_t *n)
 {
@@ -1605,6 +1613,7 @@ const struct store_backend store_pg_backend = {
     .case_get = be_case_get,
     .case_stamp = be_case_stamp,
     .case_events = be_case_events,
+    .case_feed = be_case_feed,
     .case_merged = be_case_merged,
     .case_list = be_case_list,
     .case_similar = be_case_similar,

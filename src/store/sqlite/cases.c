@@ -105,6 +105,18 @@ static const char SQL_CASE_STAMP[] =
 static const char SQL_EVENTS_OF[] = "SELECT id, at, actor, action, from_status, to_status, "
                                     "reason, public_note FROM case_events WHERE case_id = ?1 "
                                     "ORDER BY id";
+/* The public events of a subtree, newest first (by time: imported cases bring events older
+ * than their ids). The subtree's cases come from case_scope, their events from
+ * case_events_case; no index orders events across cases, so every public event of the
+ * subtree is read and sorted for the newest ones: a read that grows with the subtree's
+ * history. Cheap for a commune; for a province's root an index on case_events (at, id) WHERE
+ * public_note IS NOT NULL, read newest first with each event's case checked in case_scope,
+ * would bound it, and needs a migration. */
+static const char SQL_CASE_FEED[] =
+    "SELECT e.id, e.at, e.action, e.to_status, e.public_note, c.tracking_code, c.kind, "
+    "c.privacy, c.title FROM case_scope s JOIN case_events e ON e.case_id = s.case_id "
+    "JOIN cases c ON c.id = s.case_id WHERE s.unit_id = ?1 AND e.public_note IS NOT NULL "
+    "ORDER BY e.at DESC, e.id DESC LIMIT ?2";
 static const char SQL_CASE_MERGED[] = "SELECT id, tracking_code, reporter FROM cases "
                                       "WHERE merged_into = ?1 ORDER BY id";
 /* A merge moves the kept case's version: whoever planned an action on it without knowing of
@@ -1099,4 +1111,27 @@ int sq_due_warned(struct sq *q, int64_t case_id, int64_t due_at, bool *warned)
     *warned = rc == SQLITE_ROW;
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : AKAR_ESTORE;
+}
+
+int sq_case_feed(struct sq *q, struct arena *a, int64_t scope_unit_id, size_t limit,
+                 struct case_feed_row **rows, size_t *n)
+{
+    struct conn *c = sq_reader(q);
+    sqlite3_stmt *st = c ? sq_prepare(c, SQL_CASE_FEED) : NULL;
+    if (!st)
+        return AKAR_ESTORE;
+    sqlite3_bind_int64(st, 1, scope_unit_id);
+    sqlite3_bind_int64(st, 2, (int64_t)limit);
+    struct case_feed_row *out = arena_alloc(a, (limit ? limit : 1) * sizeof *out);
+    size_t k = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < limit)
+        out[k++] = (struct case_feed_row){
+            sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sq_text(a, st, 2),
+            sq_text(a, st, 3),           sq_text(a, st, 4),           sq_text(a, st, 5),
+            sq_text(a, st, 6),           sq_text(a, st, 7),           sq_text(a, st, 8)};
+    sqlite3_reset(st);
+    *rows = out;
+    *n = k;
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : AKAR_ESTORE;
 }

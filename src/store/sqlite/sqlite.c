@@ -51,9 +51,11 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [ST_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    [ST_UNIT_LIST] = "SELECT u.id, u.code, u.name, u.level, p.code, u.path, u.time_zone, u.remote "
+    [ST_UNIT_LIST] = "SELECT u.id, u.code, u.name, u.level, p.code, u.path, u.time_zone, u.remote, "
+                     "u.created_at "
                      "FROM units u LEFT JOIN units p ON p.id = u.parent_id ORDER BY u.path",
-    [ST_UNIT_GET] = "SELECT u.id, u.code, u.name, u.level, p.code, u.path, u.time_zone, u.remote "
+    [ST_UNIT_GET] = "SELECT u.id, u.code, u.name, u.level, p.code, u.path, u.time_zone, u.remote, "
+                    "u.created_at "
                     "FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.code = ?1",
     [ST_UNIT_INSERT] = "INSERT INTO units (code, name, level, parent_id, path, time_zone, remote, "
                        "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -799,6 +801,7 @@ static void unit_from_row(struct arena *a, sqlite3_stmt *st, struct unit_row *u)
     u->path = sq_text(a, st, 5);
     u->time_zone = sq_text(a, st, 6);
     u->remote = sqlite3_column_int(st, 7) != 0;
+    u->created_at = sqlite3_column_int64(st, 8);
 }
 
 static int sq_unit_list(void *impl, struct arena *a, struct unit_row **rows, size_t *n)
@@ -1052,6 +1055,12 @@ static int be_case_events(void *impl, struct arena *a, int64_t case_id,
     return sq_case_events(impl, a, case_id, rows, n);
 }
 
+static int be_case_feed(void *impl, struct arena *a, int64_t scope_unit_id, size_t limit,
+                        struct case_feed_row **rows, size_t *n)
+{
+    return sq_case_feed(impl, a, scope_unit_id, limit, rows, n);
+}
+
 static int be_case_merged(void *impl, struct arena *a, int64_t case_id,
                           struct case_merged_row **rows, size_t *n)
 {
@@ -1166,6 +1175,7 @@ const struct store_backend store_sqlite_backend = {
     .case_get = be_case_get,
     .case_stamp = be_case_stamp,
     .case_events = be_case_events,
+    .case_feed = be_case_feed,
     .case_merged = be_case_merged,
     .case_list = be_case_list,
     .case_similar = be_case_similar,
