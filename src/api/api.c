@@ -101,6 +101,8 @@ static const char *status_title(int status)
         return "Method Not Allowed";
     case 409:
         return "Conflict";
+    case 412:
+        return "Precondition Failed";
     case 413:
         return "Payload Too Large";
     case 415:
@@ -125,6 +127,10 @@ int api_problem(struct http_request *req, int status, const char *field, const c
         json_object_set_new(p, "errors",
                             json_pack("[{s:s, s:s}]", "field", field, "detail", detail));
     }
+    /* a 503 is passing trouble (mostly a store that did not answer): a client told when to
+     * come back does not retry in a tight loop */
+    if (status == 503)
+        http_add_header(req, "Retry-After", "1");
     char *text = json_dumps(p, JSON_COMPACT);
     json_decref(p);
     char *body = arena_strdup(req->arena, text ? text : "{}");

@@ -14,7 +14,9 @@
 #include "domain/deadline.h"
 #include "domain/tracking.h"
 
+#include <assert.h>
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -660,6 +662,75 @@ static json_t *similar_json(struct http_request *req, const struct case_row *c)
     return out;
 }
 
+/* The ETag of an official's answer for case c: "c<id>-v<version>-<hash of the body>". The
+ * body moves without the version (overdue turns with time, similar cases come and go, and
+ * each role sees its own view and actions), so the hash makes the tag strong and right for
+ * If-None-Match. An action's If-Match is a precondition on the case, not on that rendering:
+ * it holds when the id and version are the case's now (see if_match), so that an official
+ * is not refused because a neighbouring case appeared since they read it. Arena. */
+static const char *case_etag(struct arena *a, const struct case_row *c, const char *body,
+                             size_t len)
+{
+    unsigned char digest[16];
+    char hex[2 * sizeof digest + 1];
+    crypto_generichash(digest, sizeof digest, (const unsigned char *)body, len, NULL, 0);
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    return arena_printf(a, "\"c%" PRId64 "-v%" PRId64 "-%s\"", c->id, c->version, hex);
+}
+
+static const char *skip_ows(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+/* How an If-Match value stands for case c as it is now: 1 it holds ("*", or a strong tag of
+ * case_etag's shape with c's id and version), 0 it does not (412), -1 it is neither "*" nor a
+ * list of entity tags (400). Weak tags never hold: RFC 9110 compares If-Match strongly. */
+static int if_match(const char *v, const struct case_row *c)
+{
+    char prefix[64];
+    int n = snprintf(prefix, sizeof prefix, "\"c%" PRId64 "-v%" PRId64 "-", c->id, c->version);
+    assert(n > 0 && (size_t)n < sizeof prefix);
+    const char *p = skip_ows(v);
+    if (*p == '*')
+        return *skip_ows(p + 1) ? -1 : 1;
+    bool any = false, held = false;
+    for (;;) {
+        p = skip_ows(p);
+        if (*p == ',') {
+            p++;
+            continue;
+        }
+        if (!*p)
+            break;
+        bool weak = strncmp(p, "W/", 2) == 0;
+        if (weak)
+            p += 2;
+        if (*p != '"')
+            return -1;
+        const char *tag = p++;
+        while (*p && *p != '"') {
+            if ((unsigned char)*p < 0x21 || *p == 0x7f)
+                return -1;
+            p++;
+        }
+        if (*p != '"')
+            return -1;
+        p++;
+        any = true;
+        size_t taglen = (size_t)(p - tag), hexlen = taglen - (size_t)n - 1;
+        if (!weak && taglen > (size_t)n + 1 && strncmp(tag, prefix, (size_t)n) == 0 &&
+            strspn(tag + n, "0123456789abcdef") == hexlen)
+            held = true;
+        p = skip_ows(p);
+        if (*p && *p != ',')
+            return -1;
+    }
+    return any ? held : -1;
+}
+
 int api_case_get(struct http_request *req)
 {
     struct api *api = req->route_ctx;
@@ -686,7 +757,21 @@ int api_case_get(struct http_request *req)
     json_object_set_new(o, "allowed_actions", allowed);
     json_object_set_new(o, "attachments", attachments_json(req, &c));
     json_object_set_new(o, "similar", similar_json(req, &c));
-    return api_json(req, 200, o);
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!text)
+        return api_problem(req, 500, NULL, "the answer could not be serialised");
+    size_t len = strlen(text);
+    char *body = arena_strndup(req->arena, text, len);
+    free(text);
+    const char *etag = case_etag(req->arena, &c, body, len);
+    http_add_header(req, "ETag", etag);
+    const char *inm = http_header(req, "If-None-Match");
+    if (inm && http_etag_listed(inm, etag))
+        return http_reply(req, 304, NULL, NULL, 0);
+    /* Cache-Control stays no-store: the answer may name a reporter, and a client that wants
+     * to revalidate keeps its own copy and sends its tag */
+    return http_reply(req, 200, "application/json", body, len);
 }
 
 static int acted(struct http_request *req)
@@ -739,6 +824,15 @@ int api_case_act(struct http_request *req)
     struct case_actor who;
     if (api_official_case(req, id, &c, &who))
         return HTTP_DONE;
+    /* the write is planned at c's version, so a precondition that holds now holds at the
+     * commit too, or the store refuses the write as for any change that came in between */
+    const char *im = http_header(req, "If-Match");
+    int held = im ? if_match(im, &c) : 1;
+    if (held < 0)
+        return api_problem(req, 400, NULL, "If-Match must be * or a list of entity tags");
+    if (!held)
+        return api_problem(req, 412, NULL,
+                           "the case has changed since that ETag was given; read it again");
     struct pending *op = arena_calloc(req->arena, sizeof *op);
     struct case_problem p = {0};
     int rc = api_case_plan(api, req->arena, id, &c, &who, &act, &op->w, &op->revealed, &p);

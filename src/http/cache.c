@@ -146,8 +146,7 @@ static void shard_remove(struct http_cache *c, struct shard *sh, struct entry *e
     sh->bytes -= e->bytes;
 }
 
-/* Whether an If-None-Match value names etag (weak comparison, as RFC 9110 has it for GET). */
-static bool etag_listed(const char *inm, const char *etag)
+bool http_etag_listed(const char *inm, const char *etag)
 {
     size_t n = strlen(etag);
     for (const char *p = inm; *p;) {
@@ -171,7 +170,7 @@ static int serve(struct shard *sh, struct http_request *req, struct MHD_Response
                  const char *etag)
 {
     const char *inm = http_header(req, "If-None-Match");
-    if (inm && etag_listed(inm, etag)) {
+    if (inm && http_etag_listed(inm, etag)) {
         const char *tag = arena_strdup(req->arena, etag);
         pthread_mutex_unlock(&sh->lock);
         http_add_header(req, "ETag", tag);

@@ -56,4 +56,8 @@ int http_cache_put(struct http_cache *c, struct http_request *req, const char *k
 
 void http_cache_stats_get(struct http_cache *c, struct http_cache_stats *out);
 
+/* Whether an If-None-Match value (a list of entity tags, or "*") names etag, a quoted tag:
+ * weak comparison, as RFC 9110 has it for GET, so a W/ prefix is ignored. */
+bool http_etag_listed(const char *inm, const char *etag);
+
 #endif

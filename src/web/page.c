@@ -121,6 +121,9 @@ int page_finish(struct page *pg, int status)
     http_add_header(pg->req, "Content-Language", lang_code(pg->lang));
     http_add_header(pg->req, "Vary", "Accept-Language, Cookie");
     http_add_header(pg->req, "Cache-Control", "no-store");
+    /* a page answers 503 only when the store did not answer, which passes within moments */
+    if (status == 503)
+        http_add_header(pg->req, "Retry-After", "1");
     return http_reply(pg->req, status, "text/html; charset=utf-8", html, len);
 }
 
