@@ -1,0 +1,226 @@
+/* Open311 GeoReport v2 under /open311/v2/, the read-only part: the service list and service
+ * definitions, with the spec's error bodies, in XML or JSON as the resource's suffix asks.
+ * The contract: the Open311 GeoReport v2 specification; JSON mirrors XML field for field. */
+#include "api/internal.h"
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/xml.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum o311_format { O311_XML, O311_JSON };
+
+/* One field of an answer, kept apart from its format so that XML and JSON cannot drift. */
+struct o311_field {
+    const char *name;
+    enum { F_TEXT, F_BOOL } type;
+    const char *text; /* F_TEXT; NULL: JSON null, an empty XML element */
+    bool flag;        /* F_BOOL */
+};
+
+#define JSON_TYPE "application/json; charset=utf-8"
+#define XML_TYPE  "text/xml; charset=utf-8"
+#define XML_DECL  "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+
+/* Splits name ("services.json") into its stem (arena) and format. false for any other suffix. */
+static bool resource(struct arena *a, const char *name, const char **stem, enum o311_format *f)
+{
+    const char *dot = strrchr(name, '.');
+    if (!dot || dot == name)
+        return false;
+    if (strcmp(dot, ".json") == 0)
+        *f = O311_JSON;
+    else if (strcmp(dot, ".xml") == 0)
+        *f = O311_XML;
+    else
+        return false;
+    *stem = arena_strndup(a, name, (size_t)(dot - name));
+    return true;
+}
+
+static int reply_buf(struct http_request *req, int status, const char *type, struct buf *b)
+{
+    char *body = arena_strdup(req->arena, b->data ? b->data : "");
+    size_t len = b->len;
+    buf_release(b);
+    return http_reply(req, status, type, body, len);
+}
+
+/* The spec's error body with status as both the HTTP status and the error's code. */
+static int o311_error(struct http_request *req, enum o311_format f, int status,
+                      const char *description)
+{
+    if (status == 503)
+        http_add_header(req, "Retry-After", "1");
+    struct buf b = {0};
+    if (f == O311_JSON) {
+        buf_printf(&b, "[{\"code\":%d,\"description\":", status);
+        buf_json_string(&b, description);
+        buf_puts(&b, "}]");
+        return reply_buf(req, status, JSON_TYPE, &b);
+    }
+    buf_printf(&b, XML_DECL "<errors><error><code>%d</code><description>", status);
+    xml_text(&b, description);
+    buf_puts(&b, "</description></error></errors>");
+    return reply_buf(req, status, XML_TYPE, &b);
+}
+
+static void fields_json(struct buf *b, const struct o311_field *fs, size_t n)
+{
+    buf_puts(b, "{");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_puts(b, ",");
+        buf_json_string(b, fs[i].name);
+        buf_puts(b, ":");
+        if (fs[i].type == F_BOOL)
+            buf_puts(b, fs[i].flag ? "true" : "false");
+        else if (fs[i].text)
+            buf_json_string(b, fs[i].text);
+        else
+            buf_puts(b, "null");
+    }
+    buf_puts(b, "}");
+}
+
+static void fields_xml(struct buf *b, const struct o311_field *fs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        buf_printf(b, "<%s>", fs[i].name);
+        if (fs[i].type == F_BOOL)
+            buf_puts(b, fs[i].flag ? "true" : "false");
+        else if (fs[i].text)
+            xml_text(b, fs[i].text);
+        buf_printf(b, "</%s>", fs[i].name);
+    }
+}
+
+/* The unit that jurisdiction_id names: 0 with *u set, else the error has been sent. Absent
+ * (or empty), it is the top unit when there is exactly one, as a one-province deployment has:
+ * such a server serves one jurisdiction, which the spec lets it assume. */
+static int jurisdiction(struct http_request *req, enum o311_format f, struct unit_row *u)
+{
+    struct api *api = req->route_ctx;
+    const char *code = http_query(req, "jurisdiction_id");
+    if (code && *code) {
+        int rc = store_unit_get(api->store, req->arena, code, u);
+        if (rc == 0)
+            return 0;
+        if (rc == AKAR_ENOTFOUND)
+            o311_error(req, f, 404, "jurisdiction_id names no unit");
+        else
+            o311_error(req, f, 503, "the store is not answering; try again shortly");
+        return -1;
+    }
+    struct unit_row *rows;
+    size_t n, tops = 0;
+    if (store_unit_list(api->store, req->arena, &rows, &n)) {
+        o311_error(req, f, 503, "the store is not answering; try again shortly");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!rows[i].parent_code && tops++ == 0)
+            *u = rows[i];
+    if (tops == 1)
+        return 0;
+    o311_error(req, f, 400, "jurisdiction_id is required: the code of a unit");
+    return -1;
+}
+
+/* The categories offered to the jurisdiction (nearer units' hiding their ancestors'), or -1
+ * with the error sent. */
+static int offered(struct http_request *req, enum o311_format f, struct category_row **rows,
+                   size_t *n)
+{
+    struct api *api = req->route_ctx;
+    struct unit_row u;
+    if (jurisdiction(req, f, &u))
+        return -1;
+    if (store_category_list(api->store, req->arena, u.path, rows, n)) {
+        o311_error(req, f, 503, "the store is not answering; try again shortly");
+        return -1;
+    }
+    *n = api_categories_offered(*rows, *n);
+    return 0;
+}
+
+/* GET services.{json,xml}: the categories as realtime services without extra questions
+ * (akar's submission form asks none beyond the report itself yet). A category has no text of
+ * its own to describe it, so description is empty rather than a repeat of the name. */
+static int services(struct http_request *req, enum o311_format f)
+{
+    struct category_row *rows;
+    size_t n;
+    if (offered(req, f, &rows, &n))
+        return HTTP_DONE;
+    struct buf b = {0};
+    buf_puts(&b, f == O311_JSON ? "[" : XML_DECL "<services>");
+    for (size_t i = 0; i < n; i++) {
+        const struct o311_field fs[] = {
+            {"service_code", F_TEXT, rows[i].code, false},
+            {"service_name", F_TEXT, rows[i].name, false},
+            {"description", F_TEXT, NULL, false},
+            {"metadata", F_BOOL, NULL, false},
+            {"type", F_TEXT, "realtime", false},
+            {"keywords", F_TEXT, "", false},
+            {"group", F_TEXT, rows[i].department_name, false},
+        };
+        if (f == O311_JSON) {
+            if (i)
+                buf_puts(&b, ",");
+            fields_json(&b, fs, sizeof fs / sizeof fs[0]);
+        } else {
+            buf_puts(&b, "<service>");
+            fields_xml(&b, fs, sizeof fs / sizeof fs[0]);
+            buf_puts(&b, "</service>");
+        }
+    }
+    buf_puts(&b, f == O311_JSON ? "]" : "</services>");
+    return reply_buf(req, 200, f == O311_JSON ? JSON_TYPE : XML_TYPE, &b);
+}
+
+/* GET /open311/v2/{resource}: the top-level resources of the read-only part. */
+int api_open311_resource(struct http_request *req)
+{
+    const char *stem;
+    enum o311_format f;
+    /* a suffix that names no format gets the spec's mandatory one, XML */
+    if (!resource(req->arena, req->params[0], &stem, &f))
+        return o311_error(req, O311_XML, 400, "address a resource with .json or .xml");
+    if (strcmp(stem, "services") == 0)
+        return services(req, f);
+    return o311_error(req, f, 404, "there is nothing at this address");
+}
+
+/* GET /open311/v2/services/{code}.{json,xml}: the definition of a service, which has no
+ * attributes while akar asks no extra questions. */
+int api_open311_service(struct http_request *req)
+{
+    const char *code;
+    enum o311_format f;
+    if (!resource(req->arena, req->params[0], &code, &f))
+        return o311_error(req, O311_XML, 400, "address a resource with .json or .xml");
+    struct category_row *rows;
+    size_t n;
+    if (offered(req, f, &rows, &n))
+        return HTTP_DONE;
+    size_t i = 0;
+    while (i < n && strcmp(rows[i].code, code) != 0)
+        i++;
+    if (i == n)
+        return o311_error(req, f, 404, "service_code names no service of this jurisdiction");
+    struct buf b = {0};
+    if (f == O311_JSON) {
+        buf_puts(&b, "{\"service_code\":");
+        buf_json_string(&b, rows[i].code);
+        buf_puts(&b, ",\"attributes\":[]}");
+        return reply_buf(req, 200, JSON_TYPE, &b);
+    }
+    buf_puts(&b, XML_DECL "<service_definition><service_code>");
+    xml_text(&b, rows[i].code);
+    buf_puts(&b, "</service_code><attributes></attributes></service_definition>");
+    return reply_buf(req, 200, XML_TYPE, &b);
+}

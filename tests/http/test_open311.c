@@ -1,0 +1,299 @@
+/* Open311 GeoReport v2, the read-only part (/open311/v2/), end to end: the service list and a
+ * service definition in JSON, checked field by field against the official schemas
+ * (services.json, service.json, service-definition.json), and in XML, read by Python's XML
+ * parser and required to say exactly what the JSON says; the spec's error bodies in both
+ * formats for an unknown jurisdiction, an unknown service code and a suffix naming no format. */
+#include "harness.h"
+
+#include "base/mem.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define JSON_TYPE "application/json; charset=utf-8"
+#define XML_TYPE  "text/xml; charset=utf-8"
+#define XML_DECL  "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+
+static struct ht_env *E;
+static char *mirror_py; /* the script that reads an XML answer the way JSON mirrors it */
+
+/* Reads an XML answer with a real parser (exiting non-zero if it is not well-formed) and
+ * prints it as the spec's JSON mapping would have it: a list wrapper becomes an array, any
+ * other element with children an object, a leaf its text (null when empty). JSON's booleans
+ * and numbers are text in XML, so the JSON answer (argv[2]) is printed with its leaves as text
+ * too: the two printed documents must be equal. */
+static const char mirror_script[] =
+    "import sys, json, xml.etree.ElementTree as ET\n"
+    "LISTS = {'services', 'service_requests', 'errors', 'attributes'}\n"
+    "def conv(e):\n"
+    "    if e.tag in LISTS: return [conv(c) for c in e]\n"
+    "    if len(e): return {c.tag: conv(c) for c in e}\n"
+    "    return e.text or None\n"
+    "def text(v):\n"
+    "    if isinstance(v, list): return [text(x) for x in v]\n"
+    "    if isinstance(v, dict): return {k: text(x) for k, x in v.items()}\n"
+    "    if isinstance(v, bool): return 'true' if v else 'false'\n"
+    "    if v is None or v == '': return None\n"
+    "    return str(v)\n"
+    "root = ET.parse(sys.argv[1]).getroot()\n"
+    "assert not root.tag.startswith('{'), root.tag\n"
+    "j = json.load(open(sys.argv[2], encoding='utf-8'))\n"
+    "x = conv(root)\n"
+    "if x != text(j):\n"
+    "    sys.exit('XML %r differs from JSON %r' % (x, text(j)))\n";
+
+/* GET path, expecting status and content type. */
+static void get(const char *path, long status, const char *type, struct ht_response *r)
+{
+    ht_get(E->srv.port, path, r);
+    if (r->status != status)
+        fail_msg("%s: %ld %s", path, r->status, r->body);
+    assert_string_equal(ht_header(r, "Content-Type"), type);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Fails unless the XML answer at xml_path is well-formed, opens with the XML declaration the
+ * spec wants, and says what the JSON answer at json_path says. */
+static void assert_xml_mirrors(const char *xml_path, const char *json_path)
+{
+    struct ht_response x, j;
+    ht_get(E->srv.port, xml_path, &x);
+    ht_get(E->srv.port, json_path, &j);
+    assert_int_equal(x.status, j.status);
+    assert_string_equal(ht_header(&x, "Content-Type"), XML_TYPE);
+    assert_string_equal(ht_header(&j, "Content-Type"), JSON_TYPE);
+    assert_int_equal(strncmp(x.body, XML_DECL, strlen(XML_DECL)), 0);
+    char *xf = ht_path(E->dir, "answer.xml"), *jf = ht_path(E->dir, "answer.json");
+    write_file(xf, x.body);
+    write_file(jf, j.body);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "python3 '%s' '%s' '%s'", mirror_py, xf, jf);
+    if (system(cmd) != 0)
+        fail_msg("%s does not mirror %s: %s", xml_path, json_path, x.body);
+    free(xf);
+    free(jf);
+    ht_response_free(&x);
+    ht_response_free(&j);
+}
+
+static bool string_or_null(json_t *v)
+{
+    return v && (json_is_string(v) || json_is_null(v));
+}
+
+/* service.json: required service_code, service_name (strings), metadata (boolean), type (one
+ * of three); description, keywords, group: string or null when present. */
+static void assert_service(json_t *s)
+{
+    assert_true(json_is_object(s));
+    assert_true(json_is_string(json_object_get(s, "service_code")));
+    assert_true(json_is_string(json_object_get(s, "service_name")));
+    assert_true(json_is_boolean(json_object_get(s, "metadata")));
+    const char *type = json_string_value(json_object_get(s, "type"));
+    assert_non_null(type);
+    assert_true(strcmp(type, "realtime") == 0 || strcmp(type, "batch") == 0 ||
+                strcmp(type, "blackbox") == 0);
+    const char *optional[] = {"description", "keywords", "group"};
+    for (size_t i = 0; i < 3; i++)
+        if (json_object_get(s, optional[i]))
+            assert_true(string_or_null(json_object_get(s, optional[i])));
+}
+
+/* services.json: an array of service.json; returns the entry of code (borrowed) or NULL. */
+static json_t *assert_services(json_t *doc, const char *code)
+{
+    assert_true(json_is_array(doc));
+    json_t *found = NULL, *s;
+    size_t i;
+    json_array_foreach(doc, i, s)
+    {
+        assert_service(s);
+        if (strcmp(json_string_value(json_object_get(s, "service_code")), code) == 0)
+            found = s;
+    }
+    return found;
+}
+
+/* The spec's error body in JSON: [{"code": status, "description": text}], nothing else. */
+static void assert_json_error(const char *path, long status)
+{
+    struct ht_response r;
+    get(path, status, JSON_TYPE, &r);
+    json_t *doc = ht_json(&r);
+    assert_true(json_is_array(doc));
+    assert_int_equal(json_array_size(doc), 1);
+    json_t *e = json_array_get(doc, 0);
+    assert_int_equal(json_object_size(e), 2);
+    assert_int_equal(json_integer_value(json_object_get(e, "code")), status);
+    assert_true(json_is_integer(json_object_get(e, "code")));
+    assert_true(json_string_length(json_object_get(e, "description")) > 0);
+    json_decref(doc);
+    ht_response_free(&r);
+}
+
+/* The error in both formats: JSON as above, and XML saying the same. */
+static void assert_error(const char *stem, const char *query, long status)
+{
+    char j[256], x[256];
+    snprintf(j, sizeof j, "%s.json%s", stem, query);
+    snprintf(x, sizeof x, "%s.xml%s", stem, query);
+    assert_json_error(j, status);
+    assert_xml_mirrors(x, j);
+}
+
+static void test_services_are_the_jurisdictions_categories(void **state)
+{
+    (void)state;
+    struct ht_response r;
+    get("/open311/v2/services.json", 200, JSON_TYPE, &r);
+    json_t *doc = ht_json(&r);
+    json_t *land = assert_services(doc, "land");
+    assert_non_null(land);
+    assert_string_equal(json_string_value(json_object_get(land, "service_name")), "Đất đai");
+    assert_string_equal(json_string_value(json_object_get(land, "group")),
+                        "Sở Tài nguyên và Môi trường");
+    assert_true(json_is_false(json_object_get(land, "metadata")));
+    assert_string_equal(json_string_value(json_object_get(land, "type")), "realtime");
+    /* the province's own, not the one a commune offers under the same code */
+    assert_string_equal(
+        json_string_value(json_object_get(assert_services(doc, "administrative"), "group")),
+        "Văn phòng UBND tỉnh");
+    json_decref(doc);
+    ht_response_free(&r);
+    assert_xml_mirrors("/open311/v2/services.xml", "/open311/v2/services.json");
+}
+
+static void test_a_units_services_include_its_own_and_the_nearest_department(void **state)
+{
+    (void)state;
+    struct ht_response r;
+    get("/open311/v2/services.json?jurisdiction_id=586.01", 200, JSON_TYPE, &r);
+    json_t *doc = ht_json(&r);
+    assert_string_equal(
+        json_string_value(json_object_get(assert_services(doc, "administrative"), "group")),
+        "Bộ phận Một cửa xã Vĩnh Hải");
+    json_t *land = assert_services(doc, "land");
+    assert_non_null(land);
+    assert_string_equal(json_string_value(json_object_get(land, "group")),
+                        "Phòng Tài nguyên và Môi trường huyện Ninh Hải");
+    size_t lands = 0, i;
+    json_t *s;
+    json_array_foreach(doc, i, s)
+    {
+        lands += strcmp(json_string_value(json_object_get(s, "service_code")), "land") == 0;
+    }
+    assert_int_equal(lands, 1);
+    json_decref(doc);
+    ht_response_free(&r);
+    assert_xml_mirrors("/open311/v2/services.xml?jurisdiction_id=586.01",
+                       "/open311/v2/services.json?jurisdiction_id=586.01");
+}
+
+static void test_an_empty_jurisdiction_is_an_absent_one(void **state)
+{
+    (void)state;
+    struct ht_response a, b;
+    get("/open311/v2/services.json", 200, JSON_TYPE, &a);
+    get("/open311/v2/services.json?jurisdiction_id=", 200, JSON_TYPE, &b);
+    assert_string_equal(a.body, b.body);
+    ht_response_free(&a);
+    ht_response_free(&b);
+}
+
+static void test_an_unknown_jurisdiction_is_404(void **state)
+{
+    (void)state;
+    assert_error("/open311/v2/services", "?jurisdiction_id=nowhere", 404);
+    assert_error("/open311/v2/services/land", "?jurisdiction_id=nowhere", 404);
+}
+
+static void test_a_service_definition_has_no_attributes_yet(void **state)
+{
+    (void)state;
+    struct ht_response r;
+    get("/open311/v2/services/administrative.json?jurisdiction_id=586.01", 200, JSON_TYPE, &r);
+    json_t *doc = ht_json(&r);
+    /* service-definition.json: service_code a string, attributes an array */
+    assert_true(json_is_object(doc));
+    assert_int_equal(json_object_size(doc), 2);
+    assert_string_equal(json_string_value(json_object_get(doc, "service_code")), "administrative");
+    assert_true(json_is_array(json_object_get(doc, "attributes")));
+    assert_int_equal(json_array_size(json_object_get(doc, "attributes")), 0);
+    json_decref(doc);
+    ht_response_free(&r);
+    assert_xml_mirrors("/open311/v2/services/land.xml", "/open311/v2/services/land.json");
+}
+
+static void test_an_unknown_service_code_is_404(void **state)
+{
+    (void)state;
+    assert_error("/open311/v2/services/no_such_service", "", 404);
+    assert_error("/open311/v2/services/no_such_service", "?jurisdiction_id=586.01", 404);
+}
+
+static void test_a_suffix_naming_no_format_is_400_in_xml(void **state)
+{
+    (void)state;
+    const char *paths[] = {"/open311/v2/services.txt", "/open311/v2/services",
+                           "/open311/v2/services/land.csv", "/open311/v2/services/land"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        struct ht_response r;
+        get(paths[i], 400, XML_TYPE, &r);
+        assert_non_null(strstr(r.body, XML_DECL "<errors><error><code>400</code><description>"));
+        assert_non_null(strstr(r.body, "</description></error></errors>"));
+        ht_response_free(&r);
+    }
+}
+
+static void test_an_unknown_resource_is_404(void **state)
+{
+    (void)state;
+    assert_error("/open311/v2/nothing", "", 404);
+}
+
+static int setup(void **state)
+{
+    int rc = ht_env_setup(state);
+    E = *state;
+    mirror_py = ht_path(E->dir, "mirror.py");
+    write_file(mirror_py, mirror_script);
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    free(mirror_py);
+    return ht_env_teardown(state);
+}
+
+int main(void)
+{
+    ht_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_services_are_the_jurisdictions_categories),
+        cmocka_unit_test(test_a_units_services_include_its_own_and_the_nearest_department),
+        cmocka_unit_test(test_an_empty_jurisdiction_is_an_absent_one),
+        cmocka_unit_test(test_an_unknown_jurisdiction_is_404),
+        cmocka_unit_test(test_a_service_definition_has_no_attributes_yet),
+        cmocka_unit_test(test_an_unknown_service_code_is_404),
+        cmocka_unit_test(test_a_suffix_naming_no_format_is_400_in_xml),
+        cmocka_unit_test(test_an_unknown_resource_is_404),
+    };
+    int rc = cmocka_run_group_tests(tests, setup, teardown);
+    ht_done();
+    return rc;
+}
