@@ -85,6 +85,7 @@ void api_mount(struct api *api, struct http_server *srv)
     http_route(srv, "GET", "/api/v1/attachments/{}", api_attachment_get, api, 0);
     http_route(srv, "GET", "/open311/v2/{}", api_open311_resource, api, 0);
     http_route(srv, "GET", "/open311/v2/services/{}", api_open311_service, api, 0);
+    http_route(srv, "GET", "/open311/v2/requests/{}", api_open311_request, api, 0);
     http_fallback(srv, api_not_found, api);
 }
 

@@ -94,6 +94,7 @@ int api_attach_reporter(struct http_request *req);
 int api_attachment_get(struct http_request *req);
 int api_open311_resource(struct http_request *req);
 int api_open311_service(struct http_request *req);
+int api_open311_request(struct http_request *req);
 
 /* Shared by the case handlers (cases.c, attachments.c). Each replies (404, 403, 503) and
  * returns non-zero when the case cannot be had. */

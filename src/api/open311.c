@@ -1,12 +1,14 @@
-/* Open311 GeoReport v2 under /open311/v2/, the read-only part: the service list and service
- * definitions, with the spec's error bodies, in XML or JSON as the resource's suffix asks.
- * The contract: the Open311 GeoReport v2 specification; JSON mirrors XML field for field. */
+/* Open311 GeoReport v2 under /open311/v2/, the read-only part: the service list, service
+ * definitions and one service request by its id (a case's public tracking view), with the spec's
+ * error bodies, in XML or JSON as the resource's suffix asks. The contract: the Open311 GeoReport
+ * v2 specification; JSON mirrors XML field for field. */
 #include "api/internal.h"
 
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/xml.h"
+#include "domain/tracking.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +18,10 @@ enum o311_format { O311_XML, O311_JSON };
 /* One field of an answer, kept apart from its format so that XML and JSON cannot drift. */
 struct o311_field {
     const char *name;
-    enum { F_TEXT, F_BOOL } type;
+    enum { F_TEXT, F_BOOL, F_NUMBER } type;
     const char *text; /* F_TEXT; NULL: JSON null, an empty XML element */
     bool flag;        /* F_BOOL */
+    json_t *number;   /* F_NUMBER (borrowed); NULL as for text */
 };
 
 #define JSON_TYPE "application/json; charset=utf-8"
@@ -78,6 +81,8 @@ static void fields_json(struct buf *b, const struct o311_field *fs, size_t n)
         buf_puts(b, ":");
         if (fs[i].type == F_BOOL)
             buf_puts(b, fs[i].flag ? "true" : "false");
+        else if (fs[i].type == F_NUMBER && fs[i].number)
+            buf_printf(b, "%.6f", json_number_value(fs[i].number));
         else if (fs[i].text)
             buf_json_string(b, fs[i].text);
         else
@@ -92,6 +97,8 @@ static void fields_xml(struct buf *b, const struct o311_field *fs, size_t n)
         buf_printf(b, "<%s>", fs[i].name);
         if (fs[i].type == F_BOOL)
             buf_puts(b, fs[i].flag ? "true" : "false");
+        else if (fs[i].type == F_NUMBER && fs[i].number)
+            buf_printf(b, "%.6f", json_number_value(fs[i].number));
         else if (fs[i].text)
             xml_text(b, fs[i].text);
         buf_printf(b, "</%s>", fs[i].name);
@@ -160,13 +167,13 @@ static int services(struct http_request *req, enum o311_format f)
     buf_puts(&b, f == O311_JSON ? "[" : XML_DECL "<services>");
     for (size_t i = 0; i < n; i++) {
         const struct o311_field fs[] = {
-            {"service_code", F_TEXT, rows[i].code, false},
-            {"service_name", F_TEXT, rows[i].name, false},
-            {"description", F_TEXT, NULL, false},
-            {"metadata", F_BOOL, NULL, false},
-            {"type", F_TEXT, "realtime", false},
-            {"keywords", F_TEXT, "", false},
-            {"group", F_TEXT, rows[i].department_name, false},
+            {"service_code", F_TEXT, rows[i].code, false, NULL},
+            {"service_name", F_TEXT, rows[i].name, false, NULL},
+            {"description", F_TEXT, NULL, false, NULL},
+            {"metadata", F_BOOL, NULL, false, NULL},
+            {"type", F_TEXT, "realtime", false, NULL},
+            {"keywords", F_TEXT, "", false, NULL},
+            {"group", F_TEXT, rows[i].department_name, false, NULL},
         };
         if (f == O311_JSON) {
             if (i)
@@ -223,4 +230,72 @@ int api_open311_service(struct http_request *req)
     xml_text(&b, rows[i].code);
     buf_puts(&b, "</service_code><attributes></attributes></service_definition>");
     return reply_buf(req, 200, XML_TYPE, &b);
+}
+
+static const char *member(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* GET /open311/v2/requests/{id}.{json,xml}: the case whose tracking code is id, as a one-entry
+ * list. Every field is read from the public tracking view (api_track_view), so this shows
+ * nothing the tracking page does not: no reporter, and no description or place of a
+ * confidential case or a denunciation. A case without a category is of a kind only; its kind
+ * (complaint, feedback, ...) stands as its service_code, since the schema wants one, with no
+ * service_name. updated_datetime is the last public event, not the case's last change, which
+ * may be an internal one. */
+int api_open311_request(struct http_request *req)
+{
+    struct api *api = req->route_ctx;
+    const char *id;
+    enum o311_format f;
+    if (!resource(req->arena, req->params[0], &id, &f))
+        return o311_error(req, O311_XML, 400, "address a resource with .json or .xml");
+    struct unit_row u;
+    if (jurisdiction(req, f, &u))
+        return HTTP_DONE;
+    char code[TRACKING_TEXT];
+    struct case_row c;
+    int rc = tracking_normalise(id, code) ? store_case_get(api->store, req->arena, 0, code, &c)
+                                          : AKAR_ENOTFOUND;
+    if (rc == 0 && !access_in_subtree(u.path, c.unit_path))
+        rc = AKAR_ENOTFOUND;
+    if (rc == AKAR_ENOTFOUND)
+        return o311_error(req, f, 404, "no service request of this jurisdiction has this id");
+    json_t *v = rc ? NULL : api_track_view(api, req, &c, false);
+    if (!v)
+        return o311_error(req, f, 503, "the store is not answering; try again shortly");
+    bool open = json_is_true(json_object_get(v, "open"));
+    json_t *category = json_object_get(v, "category"), *loc = json_object_get(v, "location");
+    json_t *timeline = json_object_get(v, "timeline");
+    const char *updated = member(v, "received_at");
+    if (json_array_size(timeline))
+        updated = member(json_array_get(timeline, json_array_size(timeline) - 1), "at");
+    const struct o311_field fs[] = {
+        {"service_request_id", F_TEXT, member(v, "tracking_code"), false, NULL},
+        {"status", F_TEXT, open ? "open" : "closed", false, NULL},
+        {"service_code", F_TEXT, category ? member(category, "code") : member(v, "kind"), false,
+         NULL},
+        {"service_name", F_TEXT, category ? member(category, "name") : NULL, false, NULL},
+        {"description", F_TEXT, member(v, "description"), false, NULL},
+        {"agency_responsible", F_TEXT, member(json_object_get(v, "unit"), "name"), false, NULL},
+        {"requested_datetime", F_TEXT, member(v, "received_at"), false, NULL},
+        {"updated_datetime", F_TEXT, updated, false, NULL},
+        {"expected_datetime", F_TEXT, open ? member(v, "due_at") : NULL, false, NULL},
+        {"address", F_TEXT, member(loc, "address"), false, NULL},
+        {"lat", F_NUMBER, NULL, false, json_object_get(loc, "lat")},
+        {"long", F_NUMBER, NULL, false, json_object_get(loc, "lon")},
+    };
+    struct buf b = {0};
+    if (f == O311_JSON) {
+        buf_puts(&b, "[");
+        fields_json(&b, fs, sizeof fs / sizeof fs[0]);
+        buf_puts(&b, "]");
+    } else {
+        buf_puts(&b, XML_DECL "<service_requests><request>");
+        fields_xml(&b, fs, sizeof fs / sizeof fs[0]);
+        buf_puts(&b, "</request></service_requests>");
+    }
+    json_decref(v);
+    return reply_buf(req, 200, f == O311_JSON ? JSON_TYPE : XML_TYPE, &b);
 }

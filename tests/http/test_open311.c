@@ -2,10 +2,12 @@
  * service definition in JSON, checked field by field against the official schemas
  * (services.json, service.json, service-definition.json), and in XML, read by Python's XML
  * parser and required to say exactly what the JSON says; the spec's error bodies in both
- * formats for an unknown jurisdiction, an unknown service code and a suffix naming no format. */
+ * formats for an unknown jurisdiction, an unknown service code, an unknown request id and a
+ * suffix naming no format. A service request shows what public tracking shows and no more. */
 #include "harness.h"
 
 #include "base/mem.h"
+#include "domain/tracking.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,6 +42,7 @@ static const char mirror_script[] =
     "    if isinstance(v, list): return [text(x) for x in v]\n"
     "    if isinstance(v, dict): return {k: text(x) for k, x in v.items()}\n"
     "    if isinstance(v, bool): return 'true' if v else 'false'\n"
+    "    if isinstance(v, float): return '%.6f' % v\n"
     "    if v is None or v == '': return None\n"
     "    return str(v)\n"
     "root = ET.parse(sys.argv[1]).getroot()\n"
@@ -265,6 +268,168 @@ static void test_an_unknown_resource_is_404(void **state)
     assert_error("/open311/v2/nothing", "", 404);
 }
 
+#define REPORTER  "Người Gửi Riêng"
+#define CONF_DESC "Nội dung kín chỉ người gửi được xem"
+#define PLACE     "Thôn Vĩnh Hy"
+
+/* Files a case (POST /api/v1/cases) and returns its tracking code (free it). */
+static char *submit(const char *json)
+{
+    struct ht_response r;
+    ht_post_json(E->srv.port, "/api/v1/cases", json, &r);
+    if (r.status != 201)
+        fail_msg("submit %s: %ld %s", json, r.status, r.body);
+    json_t *doc = ht_json(&r);
+    char *code = xstrdup(json_string_value(json_object_get(doc, "tracking_code")));
+    json_decref(doc);
+    ht_response_free(&r);
+    return code;
+}
+
+static bool is_datetime(json_t *v)
+{
+    const char *s = json_string_value(v);
+    int y, mo, d, h, mi, sec;
+    char z;
+    return s && strlen(s) == 20 &&
+           sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &z) == 7 && z == 'Z';
+}
+
+/* requests.json holding one request.json: the required service_request_id, status,
+ * service_code (strings) and requested_datetime (an RFC 3339 date-time here), the optional
+ * fields string or null (dates date-times, lat and long numbers), nothing about the
+ * submitter. Returns the request (a new reference). */
+static json_t *assert_one_request(const char *path)
+{
+    struct ht_response r;
+    get(path, 200, JSON_TYPE, &r);
+    json_t *doc = ht_json(&r);
+    ht_response_free(&r);
+    assert_true(json_is_array(doc));
+    assert_int_equal(json_array_size(doc), 1);
+    json_t *q = json_incref(json_array_get(doc, 0));
+    json_decref(doc);
+    assert_true(json_is_object(q));
+    assert_true(json_is_string(json_object_get(q, "service_request_id")));
+    const char *status = json_string_value(json_object_get(q, "status"));
+    assert_true(status && (strcmp(status, "open") == 0 || strcmp(status, "closed") == 0));
+    assert_true(json_is_string(json_object_get(q, "service_code")));
+    assert_true(is_datetime(json_object_get(q, "requested_datetime")));
+    const char *key;
+    json_t *v;
+    json_object_foreach(q, key, v)
+    {
+        if (strcmp(key, "lat") == 0 || strcmp(key, "long") == 0)
+            assert_true(json_is_number(v) || json_is_null(v));
+        else if (strstr(key, "_datetime"))
+            assert_true(is_datetime(v) || json_is_null(v));
+        else
+            assert_true(string_or_null(v));
+        const char *submitter[] = {"email",     "phone",      "first_name",
+                                   "last_name", "account_id", "device_id"};
+        for (size_t i = 0; i < sizeof submitter / sizeof submitter[0]; i++)
+            assert_string_not_equal(key, submitter[i]);
+    }
+    return q;
+}
+
+static const char *member(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static void test_a_request_is_its_cases_public_tracking(void **state)
+{
+    (void)state;
+    char *code = submit("{\"kind\":\"feedback\",\"unit\":\"586.01\",\"category\":\"land\","
+                        "\"title\":\"Lấn chiếm đất công\",\"description\":\"Một hàng rào mới.\","
+                        "\"location\":{\"lat\":11.625,\"lon\":109.1875,\"address\":\"" PLACE
+                        "\"},\"reporter\":{\"name\":\"" REPORTER "\"}}");
+    char json[96], xml[96];
+    snprintf(json, sizeof json, "/open311/v2/requests/%s.json", code);
+    snprintf(xml, sizeof xml, "/open311/v2/requests/%s.xml", code);
+    json_t *q = assert_one_request(json);
+    assert_string_equal(member(q, "service_request_id"), code);
+    assert_string_equal(member(q, "status"), "open");
+    assert_string_equal(member(q, "service_code"), "land");
+    assert_string_equal(member(q, "service_name"), "Đất đai");
+    assert_string_equal(member(q, "description"), "Một hàng rào mới.");
+    assert_non_null(member(q, "agency_responsible"));
+    assert_true(is_datetime(json_object_get(q, "updated_datetime")));
+    assert_true(is_datetime(json_object_get(q, "expected_datetime")));
+    assert_string_equal(member(q, "address"), PLACE);
+    assert_true(json_number_value(json_object_get(q, "lat")) == 11.625);
+    assert_true(json_number_value(json_object_get(q, "long")) == 109.1875);
+    json_decref(q);
+    struct ht_response r;
+    get(json, 200, JSON_TYPE, &r);
+    assert_null(strstr(r.body, REPORTER));
+    ht_response_free(&r);
+    assert_xml_mirrors(xml, json);
+    /* the id as people type it: any case, hyphens anywhere */
+    char typed[96];
+    snprintf(typed, sizeof typed, "/open311/v2/requests/%s.json", code);
+    for (char *p = typed + strlen("/open311/v2/requests/"); *p != '.'; p++)
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    json_decref(assert_one_request(typed));
+    free(code);
+}
+
+static void test_a_confidential_request_shows_no_more_than_its_tracking(void **state)
+{
+    (void)state;
+    char *code = submit("{\"kind\":\"complaint\",\"unit\":\"586.01\",\"confidential\":true,"
+                        "\"title\":\"Khiếu nại kín\",\"description\":\"" CONF_DESC "\","
+                        "\"location\":{\"lat\":11.5,\"lon\":109.5,\"address\":\"" PLACE "\"},"
+                        "\"reporter\":{\"name\":\"" REPORTER "\",\"phone\":\"0905123456\"}}");
+    char json[96], xml[96];
+    snprintf(json, sizeof json, "/open311/v2/requests/%s.json", code);
+    snprintf(xml, sizeof xml, "/open311/v2/requests/%s.xml", code);
+    json_t *q = assert_one_request(json);
+    /* no category: the kind stands as the service code */
+    assert_string_equal(member(q, "service_code"), "complaint");
+    assert_true(json_is_null(json_object_get(q, "service_name")));
+    assert_true(json_is_null(json_object_get(q, "description")));
+    assert_true(json_is_null(json_object_get(q, "address")));
+    assert_true(json_is_null(json_object_get(q, "lat")));
+    json_decref(q);
+    const char *paths[] = {json, xml};
+    for (size_t i = 0; i < 2; i++) {
+        struct ht_response r;
+        ht_get(E->srv.port, paths[i], &r);
+        assert_int_equal(r.status, 200);
+        assert_null(strstr(r.body, REPORTER));
+        assert_null(strstr(r.body, CONF_DESC));
+        assert_null(strstr(r.body, PLACE));
+        assert_null(strstr(r.body, "0905123456"));
+        ht_response_free(&r);
+    }
+    assert_xml_mirrors(xml, json);
+    free(code);
+}
+
+static void test_an_unknown_request_id_is_404(void **state)
+{
+    (void)state;
+    /* not a code, and a well-formed code (its check symbol right) that no case has */
+    assert_error("/open311/v2/requests/nothing", "", 404);
+    char unused[TRACKING_TEXT], stem[96];
+    tracking_new(unused);
+    snprintf(stem, sizeof stem, "/open311/v2/requests/%s", unused);
+    assert_error(stem, "", 404);
+    char *code = submit("{\"kind\":\"feedback\",\"unit\":\"586.01\",\"title\":\"Đèn hỏng\","
+                        "\"description\":\"Không sáng.\"}");
+    /* a case outside the jurisdiction named is not one of its requests */
+    snprintf(stem, sizeof stem, "/open311/v2/requests/%s", code);
+    assert_error(stem, "?jurisdiction_id=582", 404);
+    assert_error(stem, "?jurisdiction_id=nowhere", 404);
+    snprintf(stem, sizeof stem, "/open311/v2/requests/%s.txt", code);
+    struct ht_response r;
+    get(stem, 400, XML_TYPE, &r);
+    ht_response_free(&r);
+    free(code);
+}
+
 static int setup(void **state)
 {
     int rc = ht_env_setup(state);
@@ -292,6 +457,9 @@ int main(void)
         cmocka_unit_test(test_an_unknown_service_code_is_404),
         cmocka_unit_test(test_a_suffix_naming_no_format_is_400_in_xml),
         cmocka_unit_test(test_an_unknown_resource_is_404),
+        cmocka_unit_test(test_a_request_is_its_cases_public_tracking),
+        cmocka_unit_test(test_a_confidential_request_shows_no_more_than_its_tracking),
+        cmocka_unit_test(test_an_unknown_request_id_is_404),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     ht_done();
