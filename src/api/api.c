@@ -71,6 +71,8 @@ void api_mount(struct api *api, struct http_server *srv)
     http_route(srv, "POST", "/api/v1/sessions", api_sessions_create, api, 16 << 10);
     http_route(srv, "DELETE", "/api/v1/sessions", api_sessions_delete, api, 0);
     http_route(srv, "GET", "/api/v1/me", api_me, api, 0);
+    http_route(srv, "GET", "/api/v1/me/cases", api_me_cases, api, 0);
+    http_route(srv, "GET", "/api/v1/dashboard", api_dashboard, api, 0);
     http_route(srv, "GET", "/api/v1/categories", api_categories, api, 0);
     http_route(srv, "POST", "/api/v1/cases", api_cases_submit, api, 64 << 10);
     http_route(srv, "GET", "/api/v1/cases", api_cases_list, api, 0);

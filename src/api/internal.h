@@ -77,6 +77,8 @@ const char *api_client_address(struct http_request *req);
 int api_sessions_create(struct http_request *req);
 int api_sessions_delete(struct http_request *req);
 int api_me(struct http_request *req);
+int api_me_cases(struct http_request *req);
+int api_dashboard(struct http_request *req);
 int api_units_list(struct http_request *req);
 int api_unit_feed(struct http_request *req);
 int api_healthz(struct http_request *req);
