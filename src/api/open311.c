@@ -2,7 +2,7 @@
  * definitions and one service request by its id (a case's public tracking view), with the spec's
  * error bodies, in XML or JSON as the resource's suffix asks. The contract: the Open311 GeoReport
  * v2 specification; JSON mirrors XML field for field. */
-#include "api/internal.h"
+#include "api/open311.h"
 
 #include "base/arena.h"
 #include "base/buf.h"
@@ -13,20 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum o311_format { O311_XML, O311_JSON };
-
-/* One field of an answer, kept apart from its format so that XML and JSON cannot drift. */
-struct o311_field {
-    const char *name;
-    enum { F_TEXT, F_BOOL, F_NUMBER } type;
-    const char *text; /* F_TEXT; NULL: JSON null, an empty XML element */
-    bool flag;        /* F_BOOL */
-    json_t *number;   /* F_NUMBER (borrowed); NULL as for text */
-};
-
 #define JSON_TYPE "application/json; charset=utf-8"
 #define XML_TYPE  "text/xml; charset=utf-8"
-#define XML_DECL  "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+#define XML_DECL  O311_XML_DECL
 
 /* Splits name ("services.json") into its stem (arena) and format. false for any other suffix. */
 static bool resource(struct arena *a, const char *name, const char **stem, enum o311_format *f)
@@ -52,9 +41,7 @@ static int reply_buf(struct http_request *req, int status, const char *type, str
     return http_reply(req, status, type, body, len);
 }
 
-/* The spec's error body with status as both the HTTP status and the error's code. */
-static int o311_error(struct http_request *req, enum o311_format f, int status,
-                      const char *description)
+int o311_error(struct http_request *req, enum o311_format f, int status, const char *description)
 {
     if (status == 503)
         http_add_header(req, "Retry-After", "1");
@@ -298,4 +285,31 @@ int api_open311_request(struct http_request *req)
     }
     json_decref(v);
     return reply_buf(req, 200, f == O311_JSON ? JSON_TYPE : XML_TYPE, &b);
+}
+
+/* ---- shared with open311_post.c through open311.h ---- */
+
+bool o311_resource(struct arena *a, const char *name, const char **stem, enum o311_format *f)
+{
+    return resource(a, name, stem, f);
+}
+
+void o311_fields_json(struct buf *b, const struct o311_field *fs, size_t n)
+{
+    fields_json(b, fs, n);
+}
+
+void o311_fields_xml(struct buf *b, const struct o311_field *fs, size_t n)
+{
+    fields_xml(b, fs, n);
+}
+
+int o311_reply(struct http_request *req, int status, enum o311_format f, struct buf *b)
+{
+    return reply_buf(req, status, f == O311_JSON ? JSON_TYPE : XML_TYPE, b);
+}
+
+int o311_jurisdiction(struct http_request *req, enum o311_format f, struct unit_row *u)
+{
+    return jurisdiction(req, f, u);
 }
