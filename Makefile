@@ -28,7 +28,7 @@ PO_LANGS := id vi
 MO       := $(PO_LANGS:%=$(BUILD)/gen/%.mo)
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql src/store/sqlite/migrations/*.sql src/store/pg/migrations/*.sql))
 EMBEDDED := $(MIGRATIONS) $(sort $(wildcard data/demo/*.tsv)) $(sort $(wildcard data/policy/*.tsv)) \
-            $(sort $(wildcard web/static/*)) $(MO)
+            $(sort $(wildcard web/static/*)) $(MO) src/api/openapi.json
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

@@ -66,6 +66,7 @@ void api_mount(struct api *api, struct http_server *srv)
     api->http = srv;
     http_route(srv, "GET", "/healthz", api_healthz, api, 0);
     http_route(srv, "GET", "/metrics", api_metrics, api, 0);
+    http_route(srv, "GET", "/api/v1/openapi.json", api_openapi, api, 0);
     http_route(srv, "GET", "/api/v1/units", api_units_list, api, 0);
     http_route(srv, "GET", "/api/v1/units/{}/feed.atom", api_unit_feed, api, 0);
     http_route(srv, "POST", "/api/v1/sessions", api_sessions_create, api, 16 << 10);

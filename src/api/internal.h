@@ -83,6 +83,7 @@ int api_units_list(struct http_request *req);
 int api_unit_feed(struct http_request *req);
 int api_healthz(struct http_request *req);
 int api_metrics(struct http_request *req);
+int api_openapi(struct http_request *req);
 int api_not_found(struct http_request *req);
 int api_cases_submit(struct http_request *req);
 int api_cases_list(struct http_request *req);

@@ -1,9 +1,14 @@
-/* Operational endpoints: GET /healthz for load balancers, GET /metrics for Prometheus. */
+/* Operational endpoints: GET /healthz for load balancers, GET /metrics for Prometheus, and
+ * GET /api/v1/openapi.json, the API's OpenAPI document (src/api/openapi.json, carried inside the
+ * binary). */
 #include "api/internal.h"
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/tsv.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,4 +61,36 @@ int api_metrics(struct http_request *req)
     size_t len = b.len;
     buf_release(&b);
     return http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", body, len);
+}
+
+/* The document and its strong ETag (a hash of its bytes), found once: both are fixed for the
+ * life of the binary. */
+static pthread_once_t openapi_once = PTHREAD_ONCE_INIT;
+static const char *openapi_doc;
+static size_t openapi_len;
+static char openapi_etag[2 * 16 + 3];
+
+static void openapi_load(void)
+{
+    openapi_doc = resource_find("openapi.json", &openapi_len);
+    if (!openapi_doc)
+        return;
+    unsigned char h[16];
+    char hex[2 * sizeof h + 1];
+    crypto_generichash(h, sizeof h, (const unsigned char *)openapi_doc, openapi_len, NULL, 0);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    snprintf(openapi_etag, sizeof openapi_etag, "\"%s\"", hex);
+}
+
+int api_openapi(struct http_request *req)
+{
+    pthread_once(&openapi_once, openapi_load);
+    if (!openapi_doc)
+        return api_problem(req, 500, NULL, "this build carries no OpenAPI document");
+    http_add_header(req, "ETag", openapi_etag);
+    http_add_header(req, "Cache-Control", "no-cache");
+    const char *inm = http_header(req, "If-None-Match");
+    if (inm && http_etag_listed(inm, openapi_etag))
+        return http_reply(req, 304, NULL, NULL, 0);
+    return http_reply(req, 200, "application/json", openapi_doc, openapi_len);
 }
