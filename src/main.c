@@ -17,6 +17,9 @@ static const struct {
     {"unit", cli_unit, "unit add|list --db PATH ...                manage the unit tree"},
     {"category", cli_category,
      "category add|list --db PATH --unit CODE ...  petition categories and departments"},
+    {"apikey", cli_apikey,
+     "apikey add --db PATH --unit CODE --scope read|write [--label TEXT]   prints a new key\n"
+     "  akar apikey list --db PATH [--unit CODE] | revoke ID --db PATH   integrations' keys"},
     {"audit", cli_audit, "audit verify --db PATH                     check the audit chain"},
     {"sweep", cli_sweep,
      "sweep --db PATH [--at INSTANT] [--within HOURS]   warn of cases due soon"},

@@ -86,9 +86,14 @@ void api_mount(struct api *api, struct http_server *srv)
     http_route(srv, "POST", "/api/v1/cases/{}/attachments", api_attach_official, api,
                ATTACHMENT_MAX_BYTES);
     http_route(srv, "GET", "/api/v1/attachments/{}", api_attachment_get, api, 0);
+    http_route(srv, "POST", "/api/v1/apikeys", api_apikeys_create, api, 16 << 10);
+    http_route(srv, "GET", "/api/v1/apikeys", api_apikeys_list, api, 0);
+    http_route(srv, "DELETE", "/api/v1/apikeys/{}", api_apikey_revoke, api, 0);
     http_route(srv, "GET", "/open311/v2/{}", api_open311_resource, api, 0);
     http_route(srv, "GET", "/open311/v2/services/{}", api_open311_service, api, 0);
     http_route(srv, "GET", "/open311/v2/requests/{}", api_open311_request, api, 0);
+    http_route(srv, "POST", "/open311/v2/{}", api_open311_post, api, 64 << 10);
+    http_route(srv, "GET", "/open311/v2/tokens/{}", api_open311_token, api, 0);
     http_fallback(srv, api_not_found, api);
 }
 
@@ -235,7 +240,7 @@ struct identity *api_authenticate(struct api *api, struct http_request *req)
         api_problem(req, 401, NULL, "sign in first: send a session token");
     } else if (rc == AKAR_ESTORE) {
         api_problem(req, 503, NULL, "the store is not answering; try again shortly");
-    } else if (rc) {
+    } else if (rc && !api_key_refused(api, req)) {
         http_add_header(req, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
         api_problem(req, 401, NULL, "the session token is unknown, expired or malformed");
     }

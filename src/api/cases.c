@@ -320,8 +320,8 @@ int api_cases_submit(struct http_request *req)
     in->kind = (enum case_kind)kind;
     in->channel = (enum case_channel)channel;
 
-    /* Signing in is optional here, but a token that was sent must be valid. */
-    if (api_has_token(req) && !(it->who = api_authenticate(api, req)))
+    /* Signing in (or an integration's key) is optional here, but a token sent must be valid. */
+    if (api_has_token(req) && !(it->who = api_authenticate_or_key(api, req, APIKEY_WRITE)))
         return HTTP_DONE;
     switch (api_intake_submit(req, api, it, submitted)) {
     case INTAKE_QUEUED:
@@ -734,7 +734,7 @@ static int if_match(const char *v, const struct case_row *c)
 int api_case_get(struct http_request *req)
 {
     struct api *api = req->route_ctx;
-    struct identity *id = api_authenticate(api, req);
+    struct identity *id = api_authenticate_or_key(api, req, APIKEY_READ);
     if (!id)
         return HTTP_DONE;
     struct case_row c;
@@ -1046,7 +1046,7 @@ int api_inbox_query(struct api *api, struct http_request *req, struct identity *
 int api_cases_list(struct http_request *req)
 {
     struct api *api = req->route_ctx;
-    struct identity *id = api_authenticate(api, req);
+    struct identity *id = api_authenticate_or_key(api, req, APIKEY_READ);
     if (!id)
         return HTTP_DONE;
     struct case_filter f;

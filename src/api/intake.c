@@ -9,6 +9,7 @@
 #include "base/err.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 enum api_intake_outcome api_intake_submit(struct http_request *req, struct api *api,
@@ -22,6 +23,13 @@ enum api_intake_outcome api_intake_submit(struct http_request *req, struct api *
         return INTAKE_NO_UNIT;
     if (rc)
         return INTAKE_UNAVAILABLE;
+    if (it->who && it->who->key && !access_in_subtree(it->who->key->unit_path, it->unit.path)) {
+        it->problem = (struct case_problem){.rc = AKAR_EDENIED, .field = "unit"};
+        snprintf(it->problem.detail, sizeof it->problem.detail,
+                 "this API key submits to unit %s and the units below it only",
+                 it->who->key->unit_code);
+        return INTAKE_REFUSED;
+    }
     in->created_by = it->who ? it->who->user.id : 0;
     in->by_receptionist = it->who && access_has_role(it->who->grants, it->who->ngrants,
                                                      ROLE_RECEPTIONIST, it->unit.path);
@@ -40,8 +48,7 @@ enum api_intake_outcome api_intake_submit(struct http_request *req, struct api *
     if (!in->by_receptionist)
         limiter_fail(api->submissions, ip_key, now / 1000);
     it->w.kind = STORE_W_CASE_CREATE;
-    it->w.actor =
-        it->who ? arena_printf(req->arena, "user:%lld", (long long)it->who->user.id) : "reporter";
+    it->w.actor = it->who ? api_identity_actor(req->arena, it->who) : "reporter";
     it->w.at_ms = now;
     struct store_write *queued = &it->w;
     if (it->nattachments) {

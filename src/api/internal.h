@@ -5,6 +5,7 @@
 #include "api/api.h"
 #include "api/jsonin.h"
 #include "domain/access.h"
+#include "domain/apikey.h"
 #include "domain/cases.h"
 #include "domain/petition.h"
 #include "http/cache.h"
@@ -33,12 +34,14 @@ struct api {
     struct http_cache *track_cache;
 };
 
-/* The signed-in person of a request. */
+/* The signed-in person of a request, or an integration's API key: then key is set, user is
+ * empty (id 0) and the one grant is an inspector's on the key's unit (see apikeys.c). */
 struct identity {
     struct user_row user;
     struct access_grant *grants;
     size_t ngrants;
     unsigned char token_hash[32];
+    const struct apikey_row *key;
 };
 
 /* Replies with an RFC 9457 problem document. field may be NULL; detail is shown to people. */
@@ -65,6 +68,30 @@ int api_submit_to(struct api *api, struct http_request *req, void *op, struct st
 const char *api_access_key(struct http_request *req);
 /* True if the request carries a session token (header or cookie), valid or not. */
 bool api_has_token(struct http_request *req);
+
+/* ---- API keys of integrations (apikeys.c) ---- */
+
+/* The identity of a request to the case reads (need APIKEY_READ) or to intake (APIKEY_WRITE):
+ * an integration's key in force whose scope covers need, sent as Authorization: Bearer KEY,
+ * else a person's session as api_authenticate has it. NULL once it has replied: 401 for a key
+ * unknown, revoked or malformed, 403 for a key whose scope is short, 503. */
+struct identity *api_authenticate_or_key(struct api *api, struct http_request *req,
+                                         enum apikey_scope need);
+/* The identity of key (as presented). 0; AKAR_EINVAL for a key unknown, revoked or not of our
+ * shape; AKAR_ESTORE. */
+int api_key_identity(struct api *api, struct http_request *req, const char *key,
+                     struct identity **out);
+/* For api_authenticate, when the bearer token was not a session's: replies 403 and returns
+ * true if it is an API key in force (keys may not do what that request asks), else false. */
+bool api_key_refused(struct api *api, struct http_request *req);
+/* Who a write is by, for the audit log: "user:ID" or "apikey:ID" (arena). */
+const char *api_identity_actor(struct arena *a, const struct identity *id);
+int api_apikeys_create(struct http_request *req);
+int api_apikeys_list(struct http_request *req);
+int api_apikey_revoke(struct http_request *req);
+/* Open311 POST requests.{json,xml} with an api_key, and GET tokens/{token} (open311_post.c). */
+int api_open311_post(struct http_request *req);
+int api_open311_token(struct http_request *req);
 /* The client's address as text (for rate limits; never logged). */
 const char *api_client_address(struct http_request *req);
 

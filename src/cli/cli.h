@@ -15,6 +15,7 @@ int cli_audit(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_category(int argc, char **argv);
+int cli_apikey(int argc, char **argv);
 
 /* Options of the form --name VALUE or --flag. */
 struct cli_opt {

@@ -63,6 +63,11 @@ struct store_backend {
     int (*attachment_list)(void *impl, struct arena *a, int64_t case_id,
                            struct attachment_row **rows, size_t *n);
     int (*attachment_get)(void *impl, struct arena *a, int64_t id, struct attachment_row *out);
+    /* by id, else (id 0) by hash */
+    int (*apikey_get)(void *impl, struct arena *a, int64_t id, const unsigned char *key_hash,
+                      struct apikey_row *out);
+    int (*apikey_list)(void *impl, struct arena *a, const char *root_path, struct apikey_row **rows,
+                       size_t *n);
     int (*outbox_due)(void *impl, struct arena *a, int64_t now_ms, size_t limit,
                       struct outbox_row **rows, size_t *n);
     int (*outbox_due_on)(void *impl, struct arena *a, const char *channel, int64_t now_ms,

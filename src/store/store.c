@@ -459,6 +459,23 @@ int store_attachment_get(struct store *s, struct arena *a, int64_t id, struct at
     return s->be->attachment_get(s->impl, a, id, out);
 }
 
+int store_apikey_get(struct store *s, struct arena *a, int64_t id, struct apikey_row *out)
+{
+    return s->be->apikey_get(s->impl, a, id, NULL, out);
+}
+
+int store_apikey_by_hash(struct store *s, struct arena *a, const unsigned char key_hash[32],
+                         struct apikey_row *out)
+{
+    return s->be->apikey_get(s->impl, a, 0, key_hash, out);
+}
+
+int store_apikey_list(struct store *s, struct arena *a, const char *root_path,
+                      struct apikey_row **rows, size_t *n)
+{
+    return s->be->apikey_list(s->impl, a, root_path, rows, n);
+}
+
 int store_outbox_due(struct store *s, struct arena *a, int64_t now_ms, size_t limit,
                      struct outbox_row **rows, size_t *n)
 {

@@ -48,6 +48,9 @@ enum store_write_kind {
     STORE_W_SESSION_ADD,    /* u.session */
     STORE_W_SESSION_DELETE, /* u.session (token_hash); ENOTFOUND if absent */
     STORE_W_SESSION_PURGE,  /* u.purge: drops sessions expired before now_ms; id = count */
+    STORE_W_APIKEY_ADD,     /* u.apikey: an integration's key (its hash); sets id */
+    STORE_W_APIKEY_REVOKE,  /* u.apikey_revoke; ENOTFOUND if no such key, ECONFLICT if it was
+                               revoked already */
     STORE_W_BATCH,          /* u.batch: all items commit together or none does; an
                                ATTACHMENT_ADD item of case_id 0 belongs to the case that a
                                CASE_CREATE item before it in the batch creates */
@@ -159,6 +162,15 @@ struct store_write {
             int64_t case_id, size;
             const char *sha256, *media_type, *filename;
         } attachment;
+        struct {
+            const char *unit_code, *scope, *label; /* label may be NULL */
+            const char *prefix;                    /* the key's first symbols, for lists */
+            unsigned char key_hash[32];            /* the key itself is never stored */
+            int64_t created_by;                    /* a user's id; 0: the command line */
+        } apikey;
+        struct {
+            int64_t id;
+        } apikey_revoke;
         struct {
             int64_t id, next_at; /* next_at 0: delivered */
             int attempts;
@@ -399,6 +411,25 @@ int store_audit_count(struct store *s, const char *action, int64_t *n);
 
 /* A consistent copy of the whole database at to_path, taken while serving. */
 int store_backup(struct store *s, const char *to_path, char *err, size_t errlen);
+
+/* ---- API keys of integrations ---- */
+
+/* A key as stored: label may be NULL; created_by is 0 (and its login NULL) for a key made on
+ * the command line; revoked_at is 0 while the key is in force. */
+struct apikey_row {
+    int64_t id;
+    const char *unit_code, *unit_path, *scope, *label, *prefix;
+    int64_t created_by;
+    const char *created_by_login;
+    int64_t created_at, revoked_at;
+};
+/* The key with this id, or with this hash (the key presented). */
+int store_apikey_get(struct store *s, struct arena *a, int64_t id, struct apikey_row *out);
+int store_apikey_by_hash(struct store *s, struct arena *a, const unsigned char key_hash[32],
+                         struct apikey_row *out);
+/* The keys of the units in root_path's subtree ("/" for all), by id. */
+int store_apikey_list(struct store *s, struct arena *a, const char *root_path,
+                      struct apikey_row **rows, size_t *n);
 
 /* ---- several servers on one database ---- */
 

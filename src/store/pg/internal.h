@@ -148,4 +148,12 @@ int pg_outbox_due_on(struct pg *q, struct arena *a, const char *channel, int64_t
                      size_t limit, struct outbox_row **rows, size_t *n);
 int pg_webhook_secret(struct pg *q, struct arena *a, const char *url, const char **secret);
 
+/* Integrations' API keys (apikeys.c). */
+int pg_apply_apikey_add(struct pg *q, struct store_write *w);
+int pg_apply_apikey_revoke(struct pg *q, struct store_write *w);
+int pg_apikey_get(struct pg *q, struct arena *a, int64_t id, const unsigned char *key_hash,
+                  struct apikey_row *out);
+int pg_apikey_list(struct pg *q, struct arena *a, const char *root_path, struct apikey_row **rows,
+                   size_t *n);
+
 #endif

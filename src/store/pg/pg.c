@@ -1023,6 +1023,10 @@ static int apply_kind(struct pg *q, struct store_write *w)
         return apply_session(q, w, false);
     case STORE_W_SESSION_PURGE:
         return apply_purge(q, w);
+    case STORE_W_APIKEY_ADD:
+        return pg_apply_apikey_add(q, w);
+    case STORE_W_APIKEY_REVOKE:
+        return pg_apply_apikey_revoke(q, w);
     case STORE_W_CASE_CREATE:
         return pg_apply_case_create(q, w);
     case STORE_W_CASE_UPDATE:
@@ -1556,6 +1560,18 @@ static int be_attachment_get(void *impl, struct arena *a, int64_t id, struct att
     return pg_attachment_get(impl, a, id, out);
 }
 
+static int be_apikey_get(void *impl, struct arena *a, int64_t id, const unsigned char *key_hash,
+                         struct apikey_row *out)
+{
+    return pg_apikey_get(impl, a, id, key_hash, out);
+}
+
+static int be_apikey_list(void *impl, struct arena *a, const char *root_path,
+                          struct apikey_row **rows, size_t *n)
+{
+    return pg_apikey_list(impl, a, root_path, rows, n);
+}
+
 static int be_outbox_due(void *impl, struct arena *a, int64_t now_ms, size_t limit,
                          struct outbox_row **rows, size_t *n)
 {
@@ -1624,6 +1640,8 @@ const struct store_backend store_pg_backend = {
     .category_list = be_category_list,
     .attachment_list = be_attachment_list,
     .attachment_get = be_attachment_get,
+    .apikey_get = be_apikey_get,
+    .apikey_list = be_apikey_list,
     .outbox_due = be_outbox_due,
     .outbox_due_on = be_outbox_due_on,
     .webhook_secret = be_webhook_secret,

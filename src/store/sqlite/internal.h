@@ -148,4 +148,12 @@ int sq_outbox_due_on(struct sq *q, struct arena *a, const char *channel, int64_t
                      size_t limit, struct outbox_row **rows, size_t *n);
 int sq_webhook_secret(struct sq *q, struct arena *a, const char *url, const char **secret);
 
+/* Integrations' API keys (apikeys.c). */
+int sq_apply_apikey_add(struct sq *q, struct store_write *w);
+int sq_apply_apikey_revoke(struct sq *q, struct store_write *w);
+int sq_apikey_get(struct sq *q, struct arena *a, int64_t id, const unsigned char *key_hash,
+                  struct apikey_row *out);
+int sq_apikey_list(struct sq *q, struct arena *a, const char *root_path, struct apikey_row **rows,
+                   size_t *n);
+
 #endif
