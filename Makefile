@@ -37,7 +37,7 @@ HTTP_BIN  := $(HTTP_SRC:tests/http/%.c=$(BUILD)/tests/%)
 HTTP_LIB  := $(BUILD)/tests/http_harness.o
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all run test unit-test http-test pg-test browser-test fuzz bench bench-pg fmt check-fmt lint tidy setup clean tests
+.PHONY: all run test unit-test http-test pg-test browser-test api-test fuzz bench bench-pg bench-open311 fmt check-fmt lint tidy setup clean tests
 all: $(BIN)
 ifeq ($(O)$(SAN),build)
 all: akar
@@ -118,17 +118,31 @@ $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 browser-test: setup all $(BROWSER_DEPS)
 	@BROWSER_ARTIFACTS=$(O)/browser-artifacts scripts/run-tests --akar $(BIN) --lines tests/browser/run.mjs
 
+# The API's contract: Redocly lints the OpenAPI document and a demo server's every answer is
+# checked against it with Ajv (npm, exactly the lock file's versions); the server log goes to
+# $(O)/api-artifacts.
+API_DEPS := tests/api/node_modules/.installed
+$(API_DEPS): tests/api/package.json tests/api/package-lock.json
+	cd tests/api && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+api-test: all $(API_DEPS)
+	@API_ARTIFACTS=$(O)/api-artifacts scripts/run-tests --lines tests/api/lint.mjs \
+	  --akar $(BIN) --lines tests/api/contract.mjs
+
 # The one command: set up, build, run every test (plain and sanitized, the HTTP tests also on
 # PostgreSQL), format check, bounded fuzzing.
 test: setup
 	@$(MAKE) --no-print-directory check-fmt lint
-	@$(MAKE) --no-print-directory -j2 tests $(BROWSER_DEPS)
+	@$(MAKE) --no-print-directory -j2 tests $(BROWSER_DEPS) $(API_DEPS)
 	@$(MAKE) --no-print-directory -j2 SAN=1 tests
-	@BROWSER_ARTIFACTS=$(O)/browser-artifacts scripts/run-tests --akar $(O)/release/akar $(UNIT_BIN) $(HTTP_BIN) \
+	@BROWSER_ARTIFACTS=$(O)/browser-artifacts API_ARTIFACTS=$(O)/api-artifacts \
+	  scripts/run-tests --akar $(O)/release/akar $(UNIT_BIN) $(HTTP_BIN) \
 	  --akar $(O)/asan/akar $(subst $(O)/release/,$(O)/asan/,$(UNIT_BIN) $(HTTP_BIN)) \
 	  --akar $(O)/release/akar --pg $(HTTP_BIN) --sqlite \
 	  --lines scripts/check-po \
 	  --akar $(O)/release/akar --lines tests/browser/run.mjs \
+	  --lines tests/api/lint.mjs --lines tests/api/contract.mjs \
 	  --fuzz $${FUZZ_SECONDS:-20}
 
 fuzz:
@@ -146,6 +160,11 @@ bench: all
 bench-pg: all
 	@scripts/setup --bench
 	bench/pg
+
+# Open311's query (GET requests.json, 50 a page) against nginx serving the same bytes.
+bench-open311: all
+	@scripts/setup --bench
+	bench/open311
 
 fmt:
 	clang-format -i $$(find src tests tools bench -name '*.[ch]')
