@@ -131,12 +131,22 @@ static const char *status_title(int status)
 
 int api_problem(struct http_request *req, int status, const char *field, const char *detail)
 {
+    struct api_field_error e = {field, detail};
+    return api_problems(req, status, detail, &e, field ? 1 : 0);
+}
+
+int api_problems(struct http_request *req, int status, const char *detail,
+                 const struct api_field_error *errors, size_t n)
+{
     json_t *p =
         json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title", status_title(status),
                   "status", status, "detail", detail, "instance", req->path);
-    if (field) {
-        json_object_set_new(p, "errors",
-                            json_pack("[{s:s, s:s}]", "field", field, "detail", detail));
+    if (n) {
+        json_t *list = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(list, json_pack("{s:s, s:s}", "field", errors[i].field, "detail",
+                                                  errors[i].detail));
+        json_object_set_new(p, "errors", list);
     }
     /* a 503 is passing trouble (mostly a store that did not answer): a client told when to
      * come back does not retry in a tight loop */
@@ -170,9 +180,19 @@ json_t *api_body(struct http_request *req, const struct jsonin_field *fields, si
     }
     struct jsonin_error err;
     json_t *doc = jsonin_parse(req->body, req->body_len, fields, n, &err);
-    if (!doc)
-        api_problem(req, 400, err.field, err.detail);
-    return doc;
+    if (doc)
+        return doc;
+    /* every field at fault at once, and their details together for people */
+    size_t k = err.n < JSONIN_ERRORS_MAX ? err.n : JSONIN_ERRORS_MAX;
+    struct api_field_error list[JSONIN_ERRORS_MAX];
+    const char *detail = err.detail;
+    for (size_t i = 0; i < k; i++) {
+        list[i] = (struct api_field_error){err.list[i].field, err.list[i].detail};
+        if (i)
+            detail = arena_printf(req->arena, "%s; %s", detail, err.list[i].detail);
+    }
+    api_problems(req, 400, detail, list, k);
+    return NULL;
 }
 
 const char *api_client_address(struct http_request *req)

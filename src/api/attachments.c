@@ -17,20 +17,51 @@
 
 #define ATTACHMENT_NAME_MAX 200
 
+/* An upload on its way: the attachment's write, and the Idempotency-Key's record. */
+struct upload {
+    struct store_write w;
+    struct api_idem *idem;
+    struct store_write *queued; /* w, or w in a batch with idem's record */
+};
+
+/* The answer for attachment id: its Location and what was kept. */
+static int attachment_answer(struct http_request *req, json_t *answer)
+{
+    json_int_t id = json_integer_value(json_object_get(answer, "id"));
+    http_add_header(req, "Location",
+                    arena_printf(req->arena, "/api/v1/attachments/%lld", (long long)id));
+    return api_json(req, 201, answer);
+}
+
+/* What is kept of w, without its id (which the store gives). */
+static json_t *attachment_json(const struct store_write *w)
+{
+    return json_pack("{s:s, s:I, s:s, s:s}", "media_type", w->u.attachment.media_type, "size",
+                     (json_int_t)w->u.attachment.size, "filename", w->u.attachment.filename,
+                     "sha256", w->u.attachment.sha256);
+}
+
 static int stored(struct http_request *req)
 {
-    struct store_write *w = req->op;
+    struct upload *up = req->op;
+    struct store_write *w = up->queued;
+    if (api_idem_was_taken(up->idem))
+        return api_idem_lost(req->route_ctx, req, up->idem);
     if (w->rc == AKAR_EINVAL)
-        return api_problem(req, 422, NULL, w->errmsg);
+        return api_problem(req, 422, "body", w->errmsg);
     if (w->rc)
         return api_problem(req, 503, NULL, "the attachment could not be stored; try again");
-    http_add_header(req, "Location",
-                    arena_printf(req->arena, "/api/v1/attachments/%lld", (long long)w->id));
-    return api_json(req, 201,
-                    json_pack("{s:I, s:s, s:I, s:s, s:s}", "id", (json_int_t)w->id, "media_type",
-                              w->u.attachment.media_type, "size", (json_int_t)w->u.attachment.size,
-                              "filename", w->u.attachment.filename, "sha256",
-                              w->u.attachment.sha256));
+    json_t *answer = attachment_json(&up->w);
+    json_object_set_new(answer, "id", json_integer(up->w.id));
+    return attachment_answer(req, answer);
+}
+
+static int stored_again(struct http_request *req, const struct idempotency_row *r, json_t *answer)
+{
+    (void)r;
+    if (!answer)
+        return api_problem(req, 503, NULL, "the first answer to this key cannot be read");
+    return attachment_answer(req, answer);
 }
 
 /* The name to keep: given without any directory part or control character, valid UTF-8,
@@ -71,13 +102,17 @@ int api_attachment_prepare(struct api *api, struct arena *a, int64_t case_id, co
     return 0;
 }
 
-/* Stores the request body as an attachment of case c by actor. */
-static int attach(struct http_request *req, const struct case_row *c, const char *actor)
+/* Stores the request body as an attachment of case c by actor (who: signed in, or NULL). */
+static int attach(struct http_request *req, const struct case_row *c, const char *actor,
+                  const struct identity *who)
 {
     struct api *api = req->route_ctx;
     if (!req->body_len)
         return api_problem(req, 400, "body", "send the photo or PDF as the request body");
-    struct store_write *w = arena_calloc(req->arena, sizeof *w);
+    struct upload *up = arena_calloc(req->arena, sizeof *up);
+    if (api_idem_begin(api, req, who, stored_again, &up->idem))
+        return HTTP_DONE;
+    struct store_write *w = &up->w;
     int rc = api_attachment_prepare(api, req->arena, c->id, req->body, req->body_len,
                                     http_query(req, "filename"), actor, w);
     if (rc == AKAR_EINVAL)
@@ -85,7 +120,14 @@ static int attach(struct http_request *req, const struct case_row *c, const char
                            "only JPEG, PNG and WebP photos and PDF documents are accepted");
     if (rc)
         return api_problem(req, 503, NULL, "the attachment could not be stored; try again");
-    return api_submit(req, w, w, stored);
+    if (up->idem) {
+        json_t *answer = attachment_json(w);
+        api_idem_answer(api, req, up->idem, 201, answer);
+        json_decref(answer);
+        up->idem->w.u.idempotency.result_of = w;
+    }
+    up->queued = api_idem_batch(req, up->idem, w);
+    return api_submit(req, up, up->queued, stored);
 }
 
 int api_attach_reporter(struct http_request *req)
@@ -97,7 +139,7 @@ int api_attach_reporter(struct http_request *req)
         return api_problem(req, 403, "access_key", "send the case's access key (X-Access-Key)");
     if (!c.open)
         return api_problem(req, 409, NULL, "the case is settled; nothing can be added to it");
-    return attach(req, &c, "reporter");
+    return attach(req, &c, "reporter", NULL);
 }
 
 int api_attach_official(struct http_request *req)
@@ -112,7 +154,7 @@ int api_attach_official(struct http_request *req)
         return HTTP_DONE;
     if (!who.handler && !who.leader && !who.receptionist)
         return api_problem(req, 403, NULL, "your role here does not allow adding attachments");
-    return attach(req, &c, arena_printf(req->arena, "user:%lld", (long long)id->user.id));
+    return attach(req, &c, arena_printf(req->arena, "user:%lld", (long long)id->user.id), id);
 }
 
 /* RFC 6266: an ASCII fallback name and the exact UTF-8 name percent-encoded. */

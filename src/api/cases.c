@@ -75,8 +75,18 @@ static const struct jsonin_field rating_fields[] = {
 struct pending {
     struct store_write w;
     enum view view;
-    const char *revealed; /* reveal: the identity, shown in this one answer */
+    const char *revealed;       /* reveal: the identity, shown in this one answer */
+    struct api_idem *idem;      /* the Idempotency-Key's record, or NULL */
+    struct store_write *queued; /* w, or w in a batch with idem's record */
 };
+
+/* Queues op->w, with the Idempotency-Key's record when there is one. */
+static int pending_submit(struct http_request *req, struct pending *op,
+                          int (*then)(struct http_request *req))
+{
+    op->queued = api_idem_batch(req, op->idem, &op->w);
+    return api_submit(req, op, op->queued, then);
+}
 
 static const char *when(struct arena *a, int64_t ms)
 {
@@ -244,28 +254,82 @@ static const char *receipt(struct http_request *req, const struct case_row *c, c
                         c->tracking_code, key, d.year, d.month, d.day, c->tracking_code);
 }
 
+/* A submission on its way: the intake, and its answer, built before the case is queued so
+ * that an Idempotency-Key's record keeps it (all but the id, which the store gives). */
+struct submission {
+    struct api_intake it; /* first: req->op points at it */
+    json_t *answer;
+    struct api_idem *idem;
+};
+
+/* Where the case is followed: the Location of a 201. */
+static void track_location(struct http_request *req, json_t *answer)
+{
+    const char *code = json_string_value(json_object_get(answer, "tracking_code"));
+    if (code)
+        http_add_header(req, "Location", arena_printf(req->arena, "/api/v1/track/%s", code));
+}
+
+/* The case as planned, for the receipt and the similar cases (no id: it has none yet). */
+static void intake_planned(struct http_request *req, struct api_intake *it)
+{
+    struct api *api = req->route_ctx;
+    struct submission *sub = (struct submission *)it;
+    const struct case_new *n = &it->w.u.case_new;
+    sub->answer =
+        json_pack("{s:s, s:s, s:s, s:s}", "tracking_code", n->tracking_code, "access_key",
+                  it->access_key, "status", "submitted", "due_at", when(req->arena, n->due_at));
+    if (it->in.by_receptionist) {
+        /* an official at the desk also gets the receipt and possible duplicates */
+        struct case_row c = {.tracking_code = n->tracking_code,
+                             .kind = n->kind,
+                             .unit_id = it->unit.id,
+                             .unit_name = it->unit.name,
+                             .unit_time_zone = it->unit.time_zone,
+                             .category_code = n->category_code,
+                             .title = n->title,
+                             .located = n->located,
+                             .lat = n->lat,
+                             .lon = n->lon,
+                             .due_at = n->due_at,
+                             .open = true,
+                             .received_at = n->received_at};
+        json_object_set_new(sub->answer, "receipt", json_string(receipt(req, &c, it->access_key)));
+        json_object_set_new(sub->answer, "similar", similar_json(req, &c));
+    }
+    if (sub->idem)
+        api_idem_answer(api, req, sub->idem, 201, sub->answer);
+}
+
 static int submitted(struct http_request *req)
 {
     struct api *api = req->route_ctx;
-    struct api_intake *it = req->op;
+    struct submission *sub = req->op;
+    struct api_intake *it = &sub->it;
+    json_t *answer = sub->answer;
     int rc = api_intake_result(it);
-    if (rc == AKAR_ENOTFOUND)
-        return api_problem(req, 422, "category", api_intake_error(it));
-    if (rc)
+    if (rc) {
+        json_decref(answer);
+        if (api_idem_was_taken(sub->idem))
+            return api_idem_lost(api, req, sub->idem);
+        if (rc == AKAR_ENOTFOUND)
+            return api_problem(req, 422, "category", api_intake_error(it));
         return api_problem(req, 503, NULL, "the petition could not be stored; try again");
-    const struct case_new *n = &it->w.u.case_new;
-    http_add_header(req, "Location",
-                    arena_printf(req->arena, "/api/v1/track/%s", n->tracking_code));
-    json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)it->w.id,
-                            "tracking_code", n->tracking_code, "access_key", it->access_key,
-                            "status", "submitted", "due_at", when(req->arena, n->due_at));
-    struct case_row c;
-    if (it->in.by_receptionist && store_case_get(api->store, req->arena, it->w.id, NULL, &c) == 0) {
-        /* an official at the desk also gets the receipt and possible duplicates */
-        json_object_set_new(out, "receipt", json_string(receipt(req, &c, it->access_key)));
-        json_object_set_new(out, "similar", similar_json(req, &c));
     }
-    return api_json(req, 201, out);
+    track_location(req, answer);
+    json_object_set_new(answer, "id", json_integer(it->w.id));
+    return api_json(req, 201, answer);
+}
+
+/* A retried submission: the first one's answer. */
+static int submitted_again(struct http_request *req, const struct idempotency_row *r,
+                           json_t *answer)
+{
+    (void)r;
+    if (!answer)
+        return api_problem(req, 503, NULL, "the first answer to this key cannot be read");
+    track_location(req, answer);
+    return api_json(req, 201, answer);
 }
 
 int api_cases_submit(struct http_request *req)
@@ -274,7 +338,8 @@ int api_cases_submit(struct http_request *req)
     json_t *body = api_body(req, intake_fields, N(intake_fields));
     if (!body)
         return HTTP_DONE;
-    struct api_intake *it = arena_calloc(req->arena, sizeof *it);
+    struct submission *sub = arena_calloc(req->arena, sizeof *sub);
+    struct api_intake *it = &sub->it;
     struct case_intake *in = &it->in;
 #define STR(k)                                                                                     \
     (json_string_value(json_object_get(body, k))                                                   \
@@ -323,6 +388,12 @@ int api_cases_submit(struct http_request *req)
     /* Signing in (or an integration's key) is optional here, but a token sent must be valid. */
     if (api_has_token(req) && !(it->who = api_authenticate_or_key(api, req, APIKEY_WRITE)))
         return HTTP_DONE;
+    if (api_idem_begin(api, req, it->who, submitted_again, &sub->idem))
+        return HTTP_DONE;
+    it->guard = sub->idem ? &sub->idem->w : NULL;
+    if (it->guard)
+        sub->idem->w.u.idempotency.result_of = &it->w;
+    it->planned = intake_planned;
     switch (api_intake_submit(req, api, it, submitted)) {
     case INTAKE_QUEUED:
         return HTTP_SUSPENDED;
@@ -528,10 +599,19 @@ json_t *api_track_view(struct api *api, struct http_request *req, const struct c
 static int rated(struct http_request *req)
 {
     struct pending *op = req->op;
-    if (op->w.rc == AKAR_ECONFLICT)
+    if (api_idem_was_taken(op->idem))
+        return api_idem_lost(req->route_ctx, req, op->idem);
+    if (op->queued->rc == AKAR_ECONFLICT)
         return api_problem(req, 409, "rating", "this case was rated already");
-    if (op->w.rc)
+    if (op->queued->rc)
         return api_problem(req, 503, NULL, "the rating could not be stored; try again");
+    return http_reply(req, 204, NULL, NULL, 0);
+}
+
+static int rated_again(struct http_request *req, const struct idempotency_row *r, json_t *body)
+{
+    (void)r;
+    json_decref(body);
     return http_reply(req, 204, NULL, NULL, 0);
 }
 
@@ -554,13 +634,19 @@ int api_track_rate(struct http_request *req)
         return api_problem(req, 403, "access_key", "this access key is not the case's");
     struct case_env env = {api->policy, api->cfg.key, clock_now_ms(), NULL, 0, NULL, 0};
     struct pending *op = arena_calloc(req->arena, sizeof *op);
+    if (api_idem_begin(api, req, NULL, rated_again, &op->idem))
+        return HTTP_DONE;
     struct case_problem p = {0};
     if (case_plan_rating(&env, req->arena, &c, rating > 5 || rating < 0 ? 0 : (int)rating, comment,
                          &op->w.u.case_update, &p))
         return problem_from(req, &p);
     op->w.kind = STORE_W_CASE_UPDATE;
     op->w.actor = "reporter";
-    return api_submit(req, op, &op->w, rated);
+    if (op->idem) {
+        api_idem_answer(api, req, op->idem, 204, NULL);
+        op->idem->w.u.idempotency.result_id = c.id;
+    }
+    return pending_submit(req, op, rated);
 }
 
 /* ---- officials ---- */
@@ -774,23 +860,52 @@ int api_case_get(struct http_request *req)
     return http_reply(req, 200, "application/json", body, len);
 }
 
-static int acted(struct http_request *req)
+/* The answer to an action on case_id: the case as it is now, as view sees it. */
+static int case_after_action(struct http_request *req, int64_t case_id, enum view view,
+                             const char *revealed)
 {
     struct api *api = req->route_ctx;
-    struct pending *op = req->op;
-    if (op->w.rc == AKAR_ECONFLICT)
-        return api_problem(req, 409, NULL, op->w.errmsg);
-    if (op->w.rc == AKAR_ENOTFOUND || op->w.rc == AKAR_EINVAL)
-        return api_problem(req, 422, NULL, op->w.errmsg);
-    if (op->w.rc)
-        return api_problem(req, 503, NULL, "the action could not be stored; try again");
     struct case_row c;
     struct case_event_row *ev;
     size_t nev;
-    if (store_case_get(api->store, req->arena, op->w.u.case_update.case_id, NULL, &c) ||
+    if (store_case_get(api->store, req->arena, case_id, NULL, &c) ||
         store_case_events(api->store, req->arena, c.id, &ev, &nev))
         return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
-    return api_json(req, 200, case_json(req, &c, op->view, ev, nev, op->revealed));
+    return api_json(req, 200, case_json(req, &c, view, ev, nev, revealed));
+}
+
+static int acted(struct http_request *req)
+{
+    struct pending *op = req->op;
+    struct store_write *w = op->queued;
+    if (api_idem_was_taken(op->idem))
+        return api_idem_lost(req->route_ctx, req, op->idem);
+    if (w->rc == AKAR_ECONFLICT)
+        return api_problem(req, 409, NULL, w->errmsg);
+    if (w->rc == AKAR_ENOTFOUND || w->rc == AKAR_EINVAL)
+        return api_problem(req, 422, "action", w->errmsg);
+    if (w->rc)
+        return api_problem(req, 503, NULL, "the action could not be stored; try again");
+    return case_after_action(req, op->w.u.case_update.case_id, op->view, op->revealed);
+}
+
+/* A retried action: the case as the caller sees it now (a reveal's identity is not shown
+ * again: it was opened for the first answer alone). */
+static int acted_again(struct http_request *req, const struct idempotency_row *r, json_t *body)
+{
+    json_decref(body);
+    struct api *api = req->route_ctx;
+    struct identity *id = req->app;
+    char case_id[24];
+    snprintf(case_id, sizeof case_id, "%lld", (long long)r->result_id);
+    struct case_row c;
+    struct case_actor who;
+    int rc = api_official_case_load(api, req, id, case_id, &c, &who);
+    if (rc == AKAR_ENOTFOUND)
+        return api_problem(req, 404, NULL, "no such case");
+    if (rc)
+        return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
+    return case_after_action(req, c.id, official_view(&who), NULL);
 }
 
 int api_case_act(struct http_request *req)
@@ -798,6 +913,10 @@ int api_case_act(struct http_request *req)
     struct api *api = req->route_ctx;
     struct identity *id = api_authenticate(api, req);
     if (!id)
+        return HTTP_DONE;
+    struct pending *op = arena_calloc(req->arena, sizeof *op);
+    req->app = id;
+    if (api_idem_begin(api, req, id, acted_again, &op->idem))
         return HTTP_DONE;
     json_t *body = api_body(req, action_fields, N(action_fields));
     if (!body)
@@ -829,11 +948,10 @@ int api_case_act(struct http_request *req)
     const char *im = http_header(req, "If-Match");
     int held = im ? if_match(im, &c) : 1;
     if (held < 0)
-        return api_problem(req, 400, NULL, "If-Match must be * or a list of entity tags");
+        return api_problem(req, 400, "If-Match", "If-Match must be * or a list of entity tags");
     if (!held)
         return api_problem(req, 412, NULL,
                            "the case has changed since that ETag was given; read it again");
-    struct pending *op = arena_calloc(req->arena, sizeof *op);
     struct case_problem p = {0};
     int rc = api_case_plan(api, req->arena, id, &c, &who, &act, &op->w, &op->revealed, &p);
     if (rc == AKAR_EINVAL)
@@ -843,7 +961,11 @@ int api_case_act(struct http_request *req)
     if (rc)
         return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
     op->view = official_view(&who);
-    return api_submit(req, op, &op->w, acted);
+    if (op->idem) {
+        api_idem_answer(api, req, op->idem, 200, NULL);
+        op->idem->w.u.idempotency.result_id = c.id;
+    }
+    return pending_submit(req, op, acted);
 }
 
 int api_case_plan(struct api *api, struct arena *a, struct identity *id, const struct case_row *c,

@@ -50,22 +50,26 @@ enum api_intake_outcome api_intake_submit(struct http_request *req, struct api *
     it->w.kind = STORE_W_CASE_CREATE;
     it->w.actor = it->who ? api_identity_actor(req->arena, it->who) : "reporter";
     it->w.at_ms = now;
+    if (it->planned)
+        it->planned(req, it);
     struct store_write *queued = &it->w;
-    if (it->nattachments) {
-        /* the case and its attachments commit together, or nothing does */
-        struct store_write **items =
-            arena_alloc(req->arena, (it->nattachments + 1) * sizeof *items);
+    size_t n = it->nattachments + (it->guard ? 1 : 0);
+    if (n) {
+        /* the case, its attachments and its guard commit together, or nothing does */
+        struct store_write **items = arena_alloc(req->arena, (n + 1) * sizeof *items);
         items[0] = &it->w;
         for (size_t i = 0; i < it->nattachments; i++) {
             assert(it->attachments[i]->kind == STORE_W_ATTACHMENT_ADD);
             assert(it->attachments[i]->u.attachment.case_id == 0);
             items[i + 1] = it->attachments[i];
         }
+        if (it->guard)
+            items[n] = it->guard;
         it->batch.kind = STORE_W_BATCH;
         it->batch.actor = it->w.actor;
         it->batch.at_ms = now;
         it->batch.u.batch.items = items;
-        it->batch.u.batch.n = it->nattachments + 1;
+        it->batch.u.batch.n = n + 1;
         queued = &it->batch;
     }
     it->queued = queued;

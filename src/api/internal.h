@@ -44,8 +44,17 @@ struct identity {
     const struct apikey_row *key;
 };
 
-/* Replies with an RFC 9457 problem document. field may be NULL; detail is shown to people. */
+/* Replies with an RFC 9457 problem document. field may be NULL; detail is shown to people.
+ * With a field, the document's "errors" lists it: [{"field": field, "detail": detail}]. A
+ * field is a body member's name (a dotted path into nested objects: "reporter.email"), a
+ * query parameter's, a header's ("If-Match"), or "body" for the body as a whole. */
 int api_problem(struct http_request *req, int status, const char *field, const char *detail);
+/* The same naming n fields at fault, each with its own detail. */
+struct api_field_error {
+    const char *field, *detail;
+};
+int api_problems(struct http_request *req, int status, const char *detail,
+                 const struct api_field_error *errors, size_t n);
 /* Replies with v serialised (and takes v's reference). */
 int api_json(struct http_request *req, int status, json_t *v);
 /* Parses the body against fields; on failure replies 400 or 415 and returns NULL. */
@@ -155,6 +164,11 @@ struct api_intake {
     struct store_write w;       /* the case: after the commit, w.id and w.u.case_new */
     struct store_write batch;   /* the case and its attachments, when there are any */
     struct store_write *queued; /* w or batch */
+    /* set by the caller when it wants them: a write committed with the case (an
+     * Idempotency-Key's record), and what runs once the case is planned, before it is queued
+     * (to fill that write's answer) */
+    struct store_write *guard;
+    void (*planned)(struct http_request *req, struct api_intake *it);
 };
 
 enum api_intake_outcome {
@@ -241,6 +255,37 @@ int api_inbox_query(struct api *api, struct http_request *req, struct identity *
                     const char **detail);
 /* The cursor (?cursor=) of the page after the one ending with last. Arena. */
 const char *api_inbox_cursor(struct arena *a, const struct case_row *last);
+
+/* ---- Idempotency-Key on POSTs (idempotency.c) ---- */
+
+/* A new key's record, to commit with the change it guards. */
+struct api_idem {
+    struct store_write w; /* STORE_W_IDEMPOTENCY_ADD */
+    /* answers a retry: r is the key's record, body its answer's body opened (with "id" set
+     * to r->result_id when it has one; NULL when none was kept; the callee takes it) */
+    int (*replay)(struct http_request *req, const struct idempotency_row *r, json_t *body);
+};
+/* Reads the Idempotency-Key header of req, sent by who (NULL: anonymous). Returns 0 with *out
+ * NULL when none was sent, or with *out the record to commit with the change for a key not
+ * met yet (see api_idem_answer, api_idem_batch). Returns non-zero once it has answered: a
+ * malformed key (400), a key met within a day (replayed by replay with Idempotent-Replayed:
+ * true, or 422 if it came with another request), a store that did not answer (503). */
+int api_idem_begin(struct api *api, struct http_request *req, const struct identity *who,
+                   int (*replay)(struct http_request *req, const struct idempotency_row *r,
+                                 json_t *body),
+                   struct api_idem **out);
+/* Keeps in idem's record the answer that a retry gets: status and body (may be NULL; not
+ * taken), sealed. Before the change is queued. */
+void api_idem_answer(struct api *api, struct http_request *req, struct api_idem *idem, int status,
+                     json_t *body);
+/* The write to queue: change alone when idem is NULL, else a batch of change and idem's record
+ * (arena). The batch's rc is the outcome: an item's own rc may be 0 in a batch that failed. */
+struct store_write *api_idem_batch(struct http_request *req, struct api_idem *idem,
+                                   struct store_write *change);
+/* Whether idem's record was refused because the key was taken meanwhile (a copy of the
+ * request got there first): nothing was changed, and api_idem_lost answers. */
+bool api_idem_was_taken(const struct api_idem *idem);
+int api_idem_lost(struct api *api, struct http_request *req, struct api_idem *idem);
 
 /* ---- signing in (signin.c), shared by POST /api/v1/sessions and the web's /login ---- */
 

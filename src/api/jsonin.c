@@ -25,13 +25,21 @@ static void copy_text(char *out, size_t n, const char *s)
     out[len] = 0;
 }
 
+/* Adds a problem to err (the first also goes to err->field and err->detail). */
 static json_t *set_err(struct jsonin_error *err, const char *field, const char *fmt,
                        const char *arg)
 {
     char detail[512];
     snprintf(detail, sizeof detail, fmt, arg);
-    copy_text(err->field, sizeof err->field, field);
-    copy_text(err->detail, sizeof err->detail, detail);
+    if (err->n < JSONIN_ERRORS_MAX) {
+        copy_text(err->list[err->n].field, sizeof err->list[err->n].field, field);
+        copy_text(err->list[err->n].detail, sizeof err->list[err->n].detail, detail);
+    }
+    if (err->n == 0) {
+        copy_text(err->field, sizeof err->field, field);
+        copy_text(err->detail, sizeof err->detail, detail);
+    }
+    err->n++;
     return NULL;
 }
 
@@ -144,13 +152,15 @@ static void member_path(char *path, size_t n, const char *prefix, const char *ke
         path[bad] = 0;
 }
 
-/* Checks obj's members against fields; prefix names the enclosing object ("" at the top). */
+/* Checks obj's members against fields, adding each problem to err; prefix names the
+ * enclosing object ("" at the top). Whether all was well. */
 static bool check_object(json_t *obj, const struct jsonin_field *fields, size_t n,
                          const char *prefix, struct jsonin_error *err)
 {
     const char *key;
     json_t *v;
     char path[128], detail[512];
+    size_t before = err->n;
     json_object_foreach(obj, key, v)
     {
         member_path(path, sizeof path, prefix, key);
@@ -160,42 +170,40 @@ static bool check_object(json_t *obj, const struct jsonin_field *fields, size_t 
                 f = &fields[i];
         if (!f) {
             set_err(err, path, "unknown field \"%s\"", path);
-            return false;
+            continue;
         }
         if (json_is_null(v))
             continue; /* absent; a required member is caught below */
         if (!type_ok(v, f->type)) {
             snprintf(detail, sizeof detail, "%s must be %s", path, type_name(f->type));
             set_err(err, path, "%s", detail);
-            return false;
+            continue;
         }
         size_t max = f->max_len ? f->max_len : DEFAULT_MAX_LEN;
         if (f->type == JSONIN_STRING && json_string_length(v) > max) {
             snprintf(detail, sizeof detail, "%s is longer than %zu bytes", path, max);
             set_err(err, path, "%s", detail);
-            return false;
-        }
-        if (f->type == JSONIN_STRING && strlen(json_string_value(v)) != json_string_length(v)) {
+        } else if (f->type == JSONIN_STRING &&
+                   strlen(json_string_value(v)) != json_string_length(v)) {
             set_err(err, path, "%s contains a NUL character", path);
-            return false;
+        } else if (f->type == JSONIN_OBJECT) {
+            check_object(v, f->sub, f->nsub, path, err);
         }
-        if (f->type == JSONIN_OBJECT && !check_object(v, f->sub, f->nsub, path, err))
-            return false;
     }
     for (size_t i = 0; i < n; i++) {
         json_t *m = json_object_get(obj, fields[i].name);
         if (fields[i].required && (!m || json_is_null(m))) {
             member_path(path, sizeof path, prefix, fields[i].name);
             set_err(err, path, "%s is required", path);
-            return false;
         }
     }
-    return true;
+    return err->n == before;
 }
 
 json_t *jsonin_parse(const char *body, size_t len, const struct jsonin_field *fields, size_t n,
                      struct jsonin_error *err)
 {
+    err->n = 0;
     if (!body || len == 0)
         return set_err(err, "body", "the request body is empty; a JSON object is expected%s", "");
     if (!utf8_valid(body, len, NULL)) {

@@ -1,7 +1,8 @@
 /* Strict JSON request bodies: the body must be one JSON object in valid UTF-8 whose members
  * are all declared, of the declared type and within the declared length; nested objects are
- * checked the same way. A null member counts as absent. The first problem is reported with the
- * name (dotted path, "reporter.email") of the field it concerns. Pure: fuzzed on its own. */
+ * checked the same way. A null member counts as absent. Each problem is reported with the
+ * name (dotted path, "reporter.email") of the field it concerns: every bad member of an object
+ * at once, or the one problem of a body that is no JSON object. Pure: fuzzed on its own. */
 #ifndef AKAR_API_JSONIN_H
 #define AKAR_API_JSONIN_H
 #include <jansson.h>
@@ -19,9 +20,18 @@ struct jsonin_field {
     size_t nsub;
 };
 
-struct jsonin_error {
+#define JSONIN_ERRORS_MAX 16
+
+struct jsonin_problem {
     char field[64];   /* "body" when the problem is not one field's */
     char detail[200]; /* for people */
+};
+
+struct jsonin_error {
+    char field[64]; /* the first problem's, as in list[0] */
+    char detail[200];
+    size_t n;                                      /* problems found... */
+    struct jsonin_problem list[JSONIN_ERRORS_MAX]; /* ...the first JSONIN_ERRORS_MAX of them */
 };
 
 /* Parses and checks body[0..len). Returns the object (caller json_decref's it), or NULL with

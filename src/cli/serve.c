@@ -38,10 +38,20 @@ static void purge_sessions(struct store *s)
         log_info("removed %lld expired sessions", (long long)w.id);
 }
 
-/* Hourly: expired sessions go, and leaders hear of cases about to become overdue. */
+/* Idempotency-Key records past their day, which no retry would find any more. */
+static void purge_idempotency(struct store *s)
+{
+    struct store_write w = {.kind = STORE_W_IDEMPOTENCY_PURGE, .actor = "system"};
+    w.u.purge.now_ms = clock_now_ms() - STORE_IDEMPOTENCY_TTL_MS;
+    store_write_sync(s, &w);
+}
+
+/* Hourly: expired sessions and Idempotency-Keys go, and leaders hear of cases about to become
+ * overdue. */
 static void housekeeping(struct store *s)
 {
     purge_sessions(s);
+    purge_idempotency(s);
     int warned;
     if (sweep_due_soon(s, clock_now_ms(), SWEEP_WINDOW_MS, &warned) == 0 && warned)
         log_info("deadline sweep: warned about %d cases due within 48 hours", warned);

@@ -78,6 +78,8 @@ struct store_backend {
     int (*users_with_role)(void *impl, struct arena *a, const char *unit_path, const char *role,
                            struct user_row **rows, size_t *n);
     int (*due_warned)(void *impl, int64_t case_id, int64_t due_at, bool *warned);
+    int (*idempotency_get)(void *impl, struct arena *a, const char *scope, const char *key,
+                           int64_t since, struct idempotency_row *out);
 
     /* For back-ends that several servers share (NULL in SQLite's, which one process owns):
      * failure counts per key and window, and the lock that lets one server sweep at a time. */

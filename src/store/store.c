@@ -510,6 +510,12 @@ int store_due_warned(struct store *s, int64_t case_id, int64_t due_at, bool *war
     return s->be->due_warned(s->impl, case_id, due_at, warned);
 }
 
+int store_idempotency_get(struct store *s, struct arena *a, const char *scope, const char *key,
+                          int64_t since, struct idempotency_row *out)
+{
+    return s->be->idempotency_get(s->impl, a, scope, key, since, out);
+}
+
 uint64_t store_units_generation(struct store *s)
 {
     int64_t now = clock_now_ms(), v;

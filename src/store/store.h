@@ -61,6 +61,11 @@ enum store_write_kind {
     STORE_W_OUTBOX_RESULT,  /* u.outbox_result: a delivery's outcome (not audited: housekeeping) */
     STORE_W_DUE_WARNED,     /* u.due_warned: the sweep told the leaders (not audited) */
     STORE_W_USER_TOTP,      /* u.totp: a code accepted; ECONFLICT if its step was used */
+    /* u.idempotency: an Idempotency-Key's record, in a batch with the change it guards;
+     * EEXIST if the key is live (not audited) */
+    STORE_W_IDEMPOTENCY_ADD,
+    /* u.purge: drops records created before now_ms; id = count (not audited: housekeeping) */
+    STORE_W_IDEMPOTENCY_PURGE,
     STORE_W_USER_TOTP_RESET /* u.totp_reset: a new unconfirmed secret, the account's sessions
                                ended; ENOTFOUND if no such user; id = sessions ended */
 };
@@ -181,6 +186,16 @@ struct store_write {
             const struct outbox_msg *outbox; /* the warnings themselves */
             size_t noutbox;
         } due_warned;
+        struct {
+            const char *scope, *key;
+            unsigned char fingerprint[32]; /* of the request: method, path, body */
+            int status;                    /* of the answer */
+            const char *response;          /* the answer's body, sealed; may be NULL */
+            int64_t result_id;             /* what the change made or changed, or: */
+            /* when set, the item of the batch before this one whose id is the result */
+            const struct store_write *result_of;
+            int64_t live_since; /* a record of the key created before this is replaced */
+        } idempotency;
     } u;
     /* The audit entry written with this change: who, and a JSON object of details (may be
      * NULL for "{}"). The action and object are named by the store from kind and content. */
@@ -401,6 +416,19 @@ int store_users_with_role(struct store *s, struct arena *a, const char *unit_pat
                           struct user_row **rows, size_t *n);
 /* Whether the sweep already warned about this case's deadline. */
 int store_due_warned(struct store *s, int64_t case_id, int64_t due_at, bool *warned);
+
+/* The record of an Idempotency-Key (see STORE_W_IDEMPOTENCY_ADD). */
+struct idempotency_row {
+    unsigned char fingerprint[32];
+    int status;
+    int64_t result_id, created_at;
+    const char *response; /* sealed, or NULL */
+};
+/* How long a record stays live: a retry within a day gets the first answer. */
+#define STORE_IDEMPOTENCY_TTL_MS (24LL * 3600 * 1000)
+/* The record of key in scope created at or after since (an older one counts as gone). */
+int store_idempotency_get(struct store *s, struct arena *a, const char *scope, const char *key,
+                          int64_t since, struct idempotency_row *out);
 
 /* Calls fn for every audit entry in seq order until fn returns non-zero (which is returned). */
 int store_audit_scan(struct store *s, int (*fn)(void *arg, const struct chain_entry *e), void *arg);

@@ -132,6 +132,12 @@ int pg_users_with_role(struct pg *q, struct arena *a, const char *unit_path, con
                        struct user_row **rows, size_t *n);
 int pg_due_warned(struct pg *q, int64_t case_id, int64_t due_at, bool *warned);
 
+/* Idempotency-Key records (idempotency.c). */
+int pg_apply_idempotency_add(struct pg *q, struct store_write *w);
+int pg_apply_idempotency_purge(struct pg *q, struct store_write *w);
+int pg_idempotency_get(struct pg *q, struct arena *a, const char *scope, const char *key,
+                       int64_t since, struct idempotency_row *out);
+
 /* The notification worker's reads (outbox.c). Several servers share one outbox: the rows
  * returned (at most PG_OUTBOX_CLAIM_MAX) are claimed (FOR UPDATE SKIP LOCKED) for
  * PG_OUTBOX_LEASE_MS, during which no other server's worker is given them; delivering and

@@ -1043,6 +1043,10 @@ static int apply_kind(struct pg *q, struct store_write *w)
         return apply_user_totp(q, w);
     case STORE_W_USER_TOTP_RESET:
         return apply_user_totp_reset(q, w);
+    case STORE_W_IDEMPOTENCY_ADD:
+        return pg_apply_idempotency_add(q, w);
+    case STORE_W_IDEMPOTENCY_PURGE:
+        return pg_apply_idempotency_purge(q, w);
     case STORE_W_BATCH: {
         int64_t created = 0; /* the case a CASE_CREATE item made, for attachments of case 0 */
         for (size_t i = 0; i < w->u.batch.n; i++) {
@@ -1606,6 +1610,12 @@ static int be_due_warned(void *impl, int64_t case_id, int64_t due_at, bool *warn
     return pg_due_warned(impl, case_id, due_at, warned);
 }
 
+static int be_idempotency_get(void *impl, struct arena *a, const char *scope, const char *key,
+                              int64_t since, struct idempotency_row *out)
+{
+    return pg_idempotency_get(impl, a, scope, key, since, out);
+}
+
 const struct store_backend store_pg_backend = {
     .name = "postgresql",
     .open = pg_open,
@@ -1648,6 +1658,7 @@ const struct store_backend store_pg_backend = {
     .webhooks_for = be_webhooks_for,
     .users_with_role = be_users_with_role,
     .due_warned = be_due_warned,
+    .idempotency_get = be_idempotency_get,
     .rate_add = be_rate_add,
     .rate_get = be_rate_get,
     .rate_clear = be_rate_clear,

@@ -107,6 +107,12 @@ int sq_users_with_role(struct sq *q, struct arena *a, const char *unit_path, con
                        struct user_row **rows, size_t *n);
 int sq_due_warned(struct sq *q, int64_t case_id, int64_t due_at, bool *warned);
 
+/* Idempotency-Key records (idempotency.c). */
+int sq_apply_idempotency_add(struct sq *q, struct store_write *w);
+int sq_apply_idempotency_purge(struct sq *q, struct store_write *w);
+int sq_idempotency_get(struct sq *q, struct arena *a, const char *scope, const char *key,
+                       int64_t since, struct idempotency_row *out);
+
 /* Full-text search (search.c). */
 /* The search words of a text, as cases_fts holds them: tokens of its own tokenizer, lower case,
  * without diacritics, "đ" written "d", each once, the first SQ_WORDS_MAX of them. */

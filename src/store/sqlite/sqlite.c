@@ -698,6 +698,10 @@ static int apply_kind(struct sq *q, struct store_write *w)
         return apply_user_totp(q, w);
     case STORE_W_USER_TOTP_RESET:
         return apply_user_totp_reset(q, w);
+    case STORE_W_IDEMPOTENCY_ADD:
+        return sq_apply_idempotency_add(q, w);
+    case STORE_W_IDEMPOTENCY_PURGE:
+        return sq_apply_idempotency_purge(q, w);
     case STORE_W_BATCH: {
         int64_t created = 0; /* the case a CASE_CREATE item made, for attachments of case 0 */
         for (size_t i = 0; i < w->u.batch.n; i++) {
@@ -1170,6 +1174,12 @@ static int be_due_warned(void *impl, int64_t case_id, int64_t due_at, bool *warn
     return sq_due_warned(impl, case_id, due_at, warned);
 }
 
+static int be_idempotency_get(void *impl, struct arena *a, const char *scope, const char *key,
+                              int64_t since, struct idempotency_row *out)
+{
+    return sq_idempotency_get(impl, a, scope, key, since, out);
+}
+
 const struct store_backend store_sqlite_backend = {
     .name = "sqlite",
     .open = sq_open,
@@ -1210,6 +1220,7 @@ const struct store_backend store_sqlite_backend = {
     .webhooks_for = be_webhooks_for,
     .users_with_role = be_users_with_role,
     .due_warned = be_due_warned,
+    .idempotency_get = be_idempotency_get,
     .audit_count = sq_audit_count,
     .backup = sq_backup,
 };
