@@ -139,8 +139,9 @@ async function scenario(server, contract, docText, seen) {
         await check(name, async () => {
             const list = [];
             const valid = opts.valid ?? expect < 400;
-            if (valid && opts.json !== undefined && typeof opts.json !== 'string')
-                list.push(...contract.checkRequest(method, pathOnly, headers['Content-Type'], opts.json));
+            if (valid)
+                list.push(...contract.checkRequest(method, path, headers['Content-Type'],
+                    opts.json !== undefined && typeof opts.json !== 'string' ? opts.json : undefined));
             res = await send(base, method, path, { headers, body });
             if (res.status !== expect)
                 list.push(`status ${res.status}, expected ${expect}: ${res.text.slice(0, 300)}`);

@@ -96,14 +96,31 @@ export class Contract {
             (e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''));
     }
 
-    // Problems of a JSON request body sent as valid, against the operation's requestBody.
-    checkRequest(method, path, contentType, body) {
+    // Problems of a request sent as valid: each query parameter must be one the operation
+    // lists, of its schema (numbers and booleans read from their text), and a JSON body must
+    // hold to the operation's requestBody. target is the path with its query.
+    checkRequest(method, target, contentType, body) {
+        const [path, query] = target.split('?');
         const found = this.find(method, path);
         if (!found) return [`${method} ${path} is not documented`];
+        const list = [];
+        const params = (found.op.parameters || []).map((p) => this.resolve(p)).filter((p) => p.in === 'query');
+        for (const [name, text] of new URLSearchParams(query || '')) {
+            const p = params.find((x) => x.name === name);
+            if (!p) {
+                list.push(`query parameter ${name} is not documented for ${method} ${found.template}`);
+                continue;
+            }
+            const type = this.resolve(p.schema)?.type;
+            const value = (type === 'integer' || type === 'number') && /^-?[0-9.]+$/.test(text) ? Number(text)
+                : type === 'boolean' && /^(true|false)$/.test(text) ? text === 'true' : text;
+            list.push(...this.validate(p.schema, value).map((e) => `query parameter ${name}: ${e}`));
+        }
+        if (body === undefined) return list;
         const rb = this.resolve(found.op.requestBody);
         const media = rb?.content?.[mediaType(contentType)];
-        if (!media) return [`the request's ${contentType} is not documented for ${method} ${found.template}`];
-        return this.validate(media.schema, body).map((p) => `request ${p}`);
+        if (!media) return [...list, `the request's ${contentType} is not documented for ${method} ${found.template}`];
+        return [...list, ...this.validate(media.schema, body).map((p) => `request ${p}`)];
     }
 
     // Problems of a response (status, headers: lower-cased names, text, raw bytes) to method
