@@ -44,6 +44,8 @@ struct store_backend {
                        size_t *n);
     int (*case_feed)(void *impl, struct arena *a, int64_t scope_unit_id, size_t limit,
                      struct case_feed_row **rows, size_t *n);
+    int (*case_query)(void *impl, struct arena *a, const struct case_query *q,
+                      struct case_row **rows, size_t *n);
     int (*case_merged)(void *impl, struct arena *a, int64_t case_id, struct case_merged_row **rows,
                        size_t *n);
     int (*case_list)(void *impl, struct arena *a, const struct case_filter *f,

@@ -39,6 +39,8 @@ struct store {
     /* see store_cases_generation */
     atomic_uint_fast64_t cases_generation;
     atomic_int_fast64_t cases_checked_ms;
+    /* moved by every group that created a case; see store_case_lists_generation */
+    atomic_uint_fast64_t cases_created;
     atomic_uint_fast64_t commits, writes, batch[STORE_BATCH_BUCKETS];
 };
 
@@ -74,16 +76,28 @@ static bool touches_cases(const struct store_write *w)
     return false;
 }
 
+static bool creates_case(const struct store_write *w)
+{
+    if (w->kind == STORE_W_CASE_CREATE)
+        return true;
+    if (w->kind == STORE_W_BATCH)
+        for (size_t i = 0; i < w->u.batch.n; i++)
+            if (creates_case(w->u.batch.items[i]))
+                return true;
+    return false;
+}
+
 /* Runs one group: every write in list gets its rc, and done() only after the commit. */
 static void run_group(struct store *s, struct store_write *list, size_t n)
 {
-    bool units = false, cases = false;
+    bool units = false, cases = false, created = false;
     int rc = s->be->group_begin(s->impl);
     if (rc == 0) {
         for (struct store_write *w = list; w; w = w->next_) {
             s->be->apply(s->impl, w);
             units |= w->rc == 0 && touches_units(w);
             cases |= w->rc == 0 && touches_cases(w);
+            created |= w->rc == 0 && creates_case(w);
         }
         rc = s->be->group_commit(s->impl);
         if (rc != 0)
@@ -102,6 +116,8 @@ static void run_group(struct store *s, struct store_write *list, size_t n)
             atomic_store(&s->units_version, v);
         if (cases) /* before done(): whoever hears of the change sees the generation moved */
             atomic_fetch_add(&s->cases_generation, 1);
+        if (created)
+            atomic_fetch_add(&s->cases_created, 1);
     }
     for (struct store_write *w = list, *next; w; w = next) {
         next = w->next_;
@@ -394,6 +410,12 @@ int store_case_events(struct store *s, struct arena *a, int64_t case_id,
     return s->be->case_events(s->impl, a, case_id, rows, n);
 }
 
+int store_case_query(struct store *s, struct arena *a, const struct case_query *q,
+                     struct case_row **rows, size_t *n)
+{
+    return s->be->case_query(s->impl, a, q, rows, n);
+}
+
 int store_case_feed(struct store *s, struct arena *a, int64_t scope_unit_id, size_t limit,
                     struct case_feed_row **rows, size_t *n)
 {
@@ -537,6 +559,13 @@ uint64_t store_cases_generation(struct store *s)
             atomic_fetch_add(&s->cases_generation, 1);
     }
     return (uint64_t)atomic_load(&s->cases_generation);
+}
+
+uint64_t store_case_lists_generation(struct store *s)
+{
+    /* the cases generation first: both only grow, so the sum moves when either does */
+    uint64_t cases = store_cases_generation(s);
+    return cases + (uint64_t)atomic_load(&s->cases_created);
 }
 
 void store_stats_get(struct store *s, struct store_stats *out)

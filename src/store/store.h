@@ -358,6 +358,21 @@ struct case_feed_row {
  * then event id), at most limit. */
 int store_case_feed(struct store *s, struct arena *a, int64_t scope_unit_id, size_t limit,
                     struct case_feed_row **rows, size_t *n);
+/* What a public query of a subtree's cases asks (Open311's GET requests): the cases received
+ * in [received_from, received_to], open ones, settled ones or both, of some service codes. A
+ * case's service code is its category's code, or its kind when it has none. */
+struct case_query {
+    int64_t scope_unit_id;
+    int64_t received_from, received_to; /* ms, both included */
+    bool open, settled;                 /* which to list: at least one is true */
+    const char *const *codes;           /* the service codes; ncodes 0: any */
+    size_t ncodes;
+    size_t offset, limit; /* the page: skip offset rows, then at most limit */
+};
+/* The cases of q, newest first (by received_at, then id): one range of an index ordered so,
+ * read past offset. */
+int store_case_query(struct store *s, struct arena *a, const struct case_query *q,
+                     struct case_row **rows, size_t *n);
 /* The cases merged into case_id, oldest first. */
 int store_case_merged(struct store *s, struct arena *a, int64_t case_id,
                       struct case_merged_row **rows, size_t *n);
@@ -489,6 +504,9 @@ uint64_t store_units_generation(struct store *s);
  * hand). Readers that keep data derived from a case check it again, cheaply, when this moved
  * since they last did (the public tracking answer; see store_case_stamp). */
 uint64_t store_cases_generation(struct store *s);
+/* Moves with store_cases_generation and with every case created (by another process: within
+ * a second): readers that keep lists of cases (Open311's query) check it. */
+uint64_t store_case_lists_generation(struct store *s);
 
 #define STORE_BATCH_BUCKETS 10
 struct store_stats {

@@ -7,6 +7,7 @@
 #include "base/err.h"
 #include "store/pg/internal.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,10 +89,12 @@ static const char SQL_CASE_INSERT[] =
     "akar_words($8::text)) RETURNING id";
 static const char SQL_SCOPE_DELETE[] = "DELETE FROM case_scope WHERE case_id = $1";
 /* The unit and its ancestors are the codes of its path ("/58/586/586.01/"), each found by the
- * unique index on units.code: a walk up parent_id, as a recursive query, cost five times more. */
+ * unique index on units.code: a walk up parent_id, as a recursive query, cost five times more.
+ * received_at is the case's, written already: it orders Open311's query (SQL_CASE_QUERY). */
 static const char SQL_SCOPE_INSERT[] =
-    "INSERT INTO case_scope (unit_id, open, due_at, case_id) "
-    "SELECT a.id, $2::integer, $3::bigint, $4::bigint FROM units u JOIN units a "
+    "INSERT INTO case_scope (unit_id, open, due_at, case_id, received_at) "
+    "SELECT a.id, $2::integer, $3::bigint, $4::bigint, "
+    "(SELECT received_at FROM cases WHERE id = $4::bigint) FROM units u JOIN units a "
     "ON a.code = ANY (string_to_array(trim(BOTH '/' FROM u.path), '/')) WHERE u.id = $1";
 static const char SQL_EVENT_INSERT[] =
     "INSERT INTO case_events (case_id, at, actor, action, from_status, to_status, reason, "
@@ -114,6 +117,21 @@ static const char SQL_CASE_FEED[] =
     "c.privacy, c.title FROM case_scope s JOIN case_events e ON e.case_id = s.case_id "
     "JOIN cases c ON c.id = s.case_id WHERE s.unit_id = $1 AND e.public_note IS NOT NULL "
     "ORDER BY e.at DESC, e.id DESC LIMIT $2";
+/* Open311's query: the subtree's cases received in [$2, $3], open or settled ($4, NULL for
+ * both), of the service codes in the JSON array $5 (NULL for any), newest first: one range of
+ * case_scope_received (unit_id, received_at, case_id) read backwards, the page ($6 rows after
+ * $7) cut from it before the names are joined, as for an inbox page. */
+static const char SQL_CASE_QUERY[] =
+    "SELECT " CASE_COLUMNS "FROM (SELECT c.*, s.received_at AS scope_received FROM case_scope s "
+    "JOIN cases c ON c.id = s.case_id WHERE s.unit_id = $1 "
+    "AND s.received_at BETWEEN $2::bigint AND $3::bigint "
+    "AND ($4::integer IS NULL OR s.open = $4::integer) "
+    "AND ($5::jsonb IS NULL "
+    "OR (c.category_id IS NULL AND c.kind IN (SELECT jsonb_array_elements_text($5::jsonb))) "
+    "OR c.category_id IN (SELECT id FROM categories "
+    "WHERE code IN (SELECT jsonb_array_elements_text($5::jsonb)))) "
+    "ORDER BY s.received_at DESC, s.case_id DESC LIMIT $6 OFFSET $7) c " CASE_JOINS
+    "ORDER BY c.scope_received DESC, c.id DESC";
 static const char SQL_CASE_MERGED[] = "SELECT id, tracking_code, reporter FROM cases "
                                       "WHERE merged_into = $1 ORDER BY id";
 /* A merge moves the kept case's version: whoever planned an action on it without knowing of
@@ -400,6 +418,36 @@ static int search_query(struct pgc *c, struct arena *a, const char *text, const 
         *query = arena_strdup(a, b.data);
     buf_release(&b);
     return 0;
+}
+
+int pg_case_query(struct pg *q, struct arena *a, const struct case_query *cq,
+                  struct case_row **rows, size_t *n)
+{
+    assert(cq->open || cq->settled);
+    struct pg_params pp = {0};
+    pp_int(&pp, cq->scope_unit_id);
+    pp_int(&pp, cq->received_from);
+    pp_int(&pp, cq->received_to);
+    if (cq->open != cq->settled)
+        pp_int(&pp, cq->open);
+    else
+        pp_null(&pp);
+    if (cq->ncodes) {
+        struct buf codes = {0};
+        buf_puts(&codes, "[");
+        for (size_t i = 0; i < cq->ncodes; i++) {
+            buf_puts(&codes, i ? "," : "");
+            buf_json_string(&codes, cq->codes[i]);
+        }
+        buf_puts(&codes, "]");
+        pp_text(&pp, arena_strdup(a, codes.data));
+        buf_release(&codes);
+    } else {
+        pp_null(&pp);
+    }
+    pp_int(&pp, (int64_t)cq->limit);
+    pp_int(&pp, (int64_t)cq->offset);
+    return read_cases(q, a, SQL_CASE_QUERY, &pp, rows, n);
 }
 
 int pg_case_list(struct pg *q, struct arena *a, const struct case_filter *f, struct case_row **rows,

@@ -105,6 +105,8 @@ int pg_case_get(struct pg *q, struct arena *a, int64_t id, const char *tracking_
 int pg_case_stamp(struct pg *q, const char *tracking_code, struct case_stamp *out);
 int pg_case_events(struct pg *q, struct arena *a, int64_t case_id, struct case_event_row **rows,
                    size_t *n);
+int pg_case_query(struct pg *q, struct arena *a, const struct case_query *cq,
+                  struct case_row **rows, size_t *n);
 int pg_case_feed(struct pg *q, struct arena *a, int64_t scope_unit_id, size_t limit,
                  struct case_feed_row **rows, size_t *n);
 int pg_case_merged(struct pg *q, struct arena *a, int64_t case_id, struct case_merged_row **rows,

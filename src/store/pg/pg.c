@@ -1499,6 +1499,12 @@ static int be_case_events(void *impl, struct arena *a, int64_t case_id,
     return pg_case_events(impl, a, case_id, rows, n);
 }
 
+static int be_case_query(void *impl, struct arena *a, const struct case_query *q,
+                         struct case_row **rows, size_t *n)
+{
+    return pg_case_query(impl, a, q, rows, n);
+}
+
 static int be_case_feed(void *impl, struct arena *a, int64_t scope_unit_id, size_t limit,
                         struct case_feed_row **rows, size_t *n)
 {
@@ -1640,6 +1646,7 @@ const struct store_backend store_pg_backend = {
     .case_stamp = be_case_stamp,
     .case_events = be_case_events,
     .case_feed = be_case_feed,
+    .case_query = be_case_query,
     .case_merged = be_case_merged,
     .case_list = be_case_list,
     .case_similar = be_case_similar,

@@ -2,11 +2,13 @@
  * attachments, webhooks and the outbox rows that changes queue. Called from sqlite.c's write
  * dispatch and read table. */
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "store/sqlite/internal.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,10 +94,12 @@ static const char SQL_CASE_INSERT[] =
     "VALUES (?1, ?2, ?3, ?4, 'submitted', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
     "?17, ?18, 1, ?19, ?20, ?21, ?21)";
 static const char SQL_SCOPE_DELETE[] = "DELETE FROM case_scope WHERE case_id = ?1";
+/* received_at is the case's, written already: it orders Open311's query (SQL_CASE_QUERY). */
 static const char SQL_SCOPE_INSERT[] =
     "WITH RECURSIVE up (id, parent) AS (SELECT id, parent_id FROM units WHERE id = ?1 "
     "UNION ALL SELECT u.id, u.parent_id FROM units u JOIN up ON u.id = up.parent) "
-    "INSERT INTO case_scope (unit_id, open, due_at, case_id) SELECT id, ?2, ?3, ?4 FROM up";
+    "INSERT INTO case_scope (unit_id, open, due_at, case_id, received_at) "
+    "SELECT id, ?2, ?3, ?4, (SELECT received_at FROM cases WHERE id = ?4) FROM up";
 static const char SQL_EVENT_INSERT[] =
     "INSERT INTO case_events (case_id, at, actor, action, from_status, to_status, reason, "
     "public_note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
@@ -117,6 +121,15 @@ static const char SQL_CASE_FEED[] =
     "c.privacy, c.title FROM case_scope s JOIN case_events e ON e.case_id = s.case_id "
     "JOIN cases c ON c.id = s.case_id WHERE s.unit_id = ?1 AND e.public_note IS NOT NULL "
     "ORDER BY e.at DESC, e.id DESC LIMIT ?2";
+/* Open311's query: the subtree's cases received in [?2, ?3], open or settled (?4, NULL for
+ * both), of the service codes in the JSON array ?5 (NULL for any), newest first: one range of
+ * case_scope_received (unit_id, received_at, case_id) read backwards, the page (?6 rows after
+ * ?7) cut from it. */
+static const char SQL_CASE_QUERY[] =
+    "SELECT " CASE_COLUMNS "FROM case_scope s JOIN cases c ON c.id = s.case_id " CASE_JOINS
+    "WHERE s.unit_id = ?1 AND s.received_at BETWEEN ?2 AND ?3 AND (?4 IS NULL OR s.open = ?4) "
+    "AND (?5 IS NULL OR coalesce(cat.code, c.kind) IN (SELECT value FROM json_each(?5))) "
+    "ORDER BY s.received_at DESC, s.case_id DESC LIMIT ?6 OFFSET ?7";
 static const char SQL_CASE_MERGED[] = "SELECT id, tracking_code, reporter FROM cases "
                                       "WHERE merged_into = ?1 ORDER BY id";
 /* A merge moves the kept case's version: whoever planned an action on it without knowing of
@@ -540,6 +553,35 @@ int sq_case_by_creator(struct sq *q, struct arena *a, int64_t user_id, int64_t b
     sqlite3_bind_int64(st, 1, user_id);
     sqlite3_bind_int64(st, 2, before_id > 0 ? before_id : INT64_MAX);
     sqlite3_bind_int64(st, 3, (int64_t)limit);
+    return collect_cases(a, st, rows, n);
+}
+
+int sq_case_query(struct sq *q, struct arena *a, const struct case_query *cq,
+                  struct case_row **rows, size_t *n)
+{
+    assert(cq->open || cq->settled);
+    struct conn *c = sq_reader(q);
+    sqlite3_stmt *st = c ? sq_prepare(c, SQL_CASE_QUERY) : NULL;
+    if (!st)
+        return AKAR_ESTORE;
+    sqlite3_bind_int64(st, 1, cq->scope_unit_id);
+    sqlite3_bind_int64(st, 2, cq->received_from);
+    sqlite3_bind_int64(st, 3, cq->received_to);
+    if (cq->open != cq->settled)
+        sqlite3_bind_int(st, 4, cq->open);
+    struct buf codes = {0};
+    if (cq->ncodes) {
+        buf_puts(&codes, "[");
+        for (size_t i = 0; i < cq->ncodes; i++) {
+            buf_puts(&codes, i ? "," : "");
+            buf_json_string(&codes, cq->codes[i]);
+        }
+        buf_puts(&codes, "]");
+        sqlite3_bind_text(st, 5, arena_strdup(a, codes.data), -1, SQLITE_STATIC);
+        buf_release(&codes);
+    }
+    sqlite3_bind_int64(st, 6, (int64_t)cq->limit);
+    sqlite3_bind_int64(st, 7, (int64_t)cq->offset);
     return collect_cases(a, st, rows, n);
 }
 

@@ -80,6 +80,8 @@ int sq_case_events(struct sq *q, struct arena *a, int64_t case_id, struct case_e
                    size_t *n);
 int sq_case_feed(struct sq *q, struct arena *a, int64_t scope_unit_id, size_t limit,
                  struct case_feed_row **rows, size_t *n);
+int sq_case_query(struct sq *q, struct arena *a, const struct case_query *cq,
+                  struct case_row **rows, size_t *n);
 int sq_case_merged(struct sq *q, struct arena *a, int64_t case_id, struct case_merged_row **rows,
                    size_t *n);
 int sq_case_list(struct sq *q, struct arena *a, const struct case_filter *f, struct case_row **rows,

@@ -1069,6 +1069,12 @@ static int be_case_feed(void *impl, struct arena *a, int64_t scope_unit_id, size
     return sq_case_feed(impl, a, scope_unit_id, limit, rows, n);
 }
 
+static int be_case_query(void *impl, struct arena *a, const struct case_query *q,
+                         struct case_row **rows, size_t *n)
+{
+    return sq_case_query(impl, a, q, rows, n);
+}
+
 static int be_case_merged(void *impl, struct arena *a, int64_t case_id,
                           struct case_merged_row **rows, size_t *n)
 {
@@ -1202,6 +1208,7 @@ const struct store_backend store_sqlite_backend = {
     .case_stamp = be_case_stamp,
     .case_events = be_case_events,
     .case_feed = be_case_feed,
+    .case_query = be_case_query,
     .case_merged = be_case_merged,
     .case_list = be_case_list,
     .case_similar = be_case_similar,
