@@ -36,6 +36,7 @@ struct api *api_new(struct store *s, const struct api_config *cfg)
         api->cfg.submit_per_window = 30;
     api->submissions = limiter_new(s, "submit", api->cfg.submit_per_window, 600);
     api->track_cache = http_cache_new(API_TRACK_CACHE_ENTRIES, API_TRACK_CACHE_BYTES);
+    api->open311_cache = http_cache_new(API_OPEN311_CACHE_ENTRIES, API_OPEN311_CACHE_BYTES);
     api->policy = deadline_policy_get(cfg->preset ? cfg->preset : "vn");
     char err[256];
     api->blobs = cfg->blob_dir ? blobstore_open(cfg->blob_dir, err, sizeof err) : NULL;
@@ -55,6 +56,7 @@ void api_free(struct api *api)
     limiter_free(api->login_by_ip);
     limiter_free(api->submissions);
     http_cache_free(api->track_cache);
+    http_cache_free(api->open311_cache);
     http_response_free(api->units_resp);
     blobstore_free(api->blobs);
     pthread_mutex_destroy(&api->units_lock);
@@ -316,6 +318,9 @@ const char *api_access_key(struct http_request *req)
 
 int api_not_found(struct http_request *req)
 {
+    /* Open311 clients read the spec's error bodies, not problem documents */
+    if (strncmp(req->path, "/open311/v2/", 12) == 0 || strcmp(req->path, "/open311/v2") == 0)
+        return api_open311_unmatched(req);
     const char *allowed = http_allowed(req);
     if (allowed) {
         http_add_header(req, "Allow", allowed);

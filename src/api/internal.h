@@ -32,6 +32,8 @@ struct api {
     char units_etag[40];
     /* GET /api/v1/track/{code} without an access key, by code (see api_track) */
     struct http_cache *track_cache;
+    /* GET /open311/v2/requests.{json,xml}, by the arguments (see requests_query in open311.c) */
+    struct http_cache *open311_cache;
 };
 
 /* The signed-in person of a request, or an integration's API key: then key is set, user is
@@ -109,6 +111,9 @@ const char *api_client_address(struct http_request *req);
  * holds first; the bytes bound caps a cache of long petitions and answers. */
 #define API_TRACK_CACHE_ENTRIES 8192
 #define API_TRACK_CACHE_BYTES   (32u << 20)
+/* Bounds of the Open311 query cache: an answer of 1000 requests takes about 1 MB */
+#define API_OPEN311_CACHE_ENTRIES 1024
+#define API_OPEN311_CACHE_BYTES   (64u << 20)
 
 int api_sessions_create(struct http_request *req);
 int api_sessions_delete(struct http_request *req);
@@ -134,6 +139,9 @@ int api_attachment_get(struct http_request *req);
 int api_open311_resource(struct http_request *req);
 int api_open311_service(struct http_request *req);
 int api_open311_request(struct http_request *req);
+/* Any other address under /open311/v2/: the spec's error body, in the format its suffix names
+ * (else XML): 404, or 400 for a suffix naming no format or a method with no route there. */
+int api_open311_unmatched(struct http_request *req);
 
 /* Shared by the case handlers (cases.c, attachments.c). Each replies (404, 403, 503) and
  * returns non-zero when the case cannot be had. */

@@ -1,15 +1,19 @@
-/* Open311 GeoReport v2 under /open311/v2/, the read-only part: the service list, service
- * definitions and one service request by its id (a case's public tracking view), with the spec's
- * error bodies, in XML or JSON as the resource's suffix asks. The contract: the Open311 GeoReport
- * v2 specification; JSON mirrors XML field for field. */
+/* Open311 GeoReport v2 under /open311/v2/, the reading part: service discovery, the service
+ * list, service definitions, the query of service requests and one service request by its id
+ * (each a case's public tracking view), with the spec's error bodies, in XML or JSON as the
+ * resource's suffix asks, at any address under /open311/v2/ too. The contract: the Open311
+ * GeoReport v2 specification; JSON mirrors XML field for field. */
 #include "api/open311.h"
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/civil.h"
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/xml.h"
 #include "domain/tracking.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,9 +62,9 @@ int o311_error(struct http_request *req, enum o311_format f, int status, const c
     return reply_buf(req, status, XML_TYPE, &b);
 }
 
-static void fields_json(struct buf *b, const struct o311_field *fs, size_t n)
+/* The fields as the members of a JSON object, without its braces. */
+static void fields_members(struct buf *b, const struct o311_field *fs, size_t n)
 {
-    buf_puts(b, "{");
     for (size_t i = 0; i < n; i++) {
         if (i)
             buf_puts(b, ",");
@@ -75,6 +79,12 @@ static void fields_json(struct buf *b, const struct o311_field *fs, size_t n)
         else
             buf_puts(b, "null");
     }
+}
+
+static void fields_json(struct buf *b, const struct o311_field *fs, size_t n)
+{
+    buf_puts(b, "{");
+    fields_members(b, fs, n);
     buf_puts(b, "}");
 }
 
@@ -176,19 +186,6 @@ static int services(struct http_request *req, enum o311_format f)
     return reply_buf(req, 200, f == O311_JSON ? JSON_TYPE : XML_TYPE, &b);
 }
 
-/* GET /open311/v2/{resource}: the top-level resources of the read-only part. */
-int api_open311_resource(struct http_request *req)
-{
-    const char *stem;
-    enum o311_format f;
-    /* a suffix that names no format gets the spec's mandatory one, XML */
-    if (!resource(req->arena, req->params[0], &stem, &f))
-        return o311_error(req, O311_XML, 400, "address a resource with .json or .xml");
-    if (strcmp(stem, "services") == 0)
-        return services(req, f);
-    return o311_error(req, f, 404, "there is nothing at this address");
-}
-
 /* GET /open311/v2/services/{code}.{json,xml}: the definition of a service, which has no
  * attributes while akar asks no extra questions. */
 int api_open311_service(struct http_request *req)
@@ -224,13 +221,84 @@ static const char *member(json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
+#define REQUEST_FIELDS 12
+
+/* The fields of case c as a service request, read from its public tracking view
+ * (api_track_view), so that Open311 shows nothing the tracking page does not: no reporter, and
+ * no description or place of a confidential case or a denunciation. A case without a category
+ * is of a kind only; its kind (complaint, feedback, ...) stands as its service_code, since the
+ * schema wants one, with no service_name. updated_datetime is the last public event, not the
+ * case's last change, which may be an internal one. Returns the view, which the fields borrow
+ * from (json_decref it after use), or NULL if the store did not answer. */
+static json_t *request_fields(struct api *api, struct http_request *req, const struct case_row *c,
+                              struct o311_field fs[REQUEST_FIELDS])
+{
+    json_t *v = api_track_view(api, req, c, false);
+    if (!v)
+        return NULL;
+    bool open = json_is_true(json_object_get(v, "open"));
+    json_t *category = json_object_get(v, "category"), *loc = json_object_get(v, "location");
+    json_t *timeline = json_object_get(v, "timeline");
+    const char *updated = member(v, "received_at");
+    if (json_array_size(timeline))
+        updated = member(json_array_get(timeline, json_array_size(timeline) - 1), "at");
+    const struct o311_field mapped[REQUEST_FIELDS] = {
+        {"service_request_id", F_TEXT, member(v, "tracking_code"), false, NULL},
+        {"status", F_TEXT, open ? "open" : "closed", false, NULL},
+        {"service_code", F_TEXT, category ? member(category, "code") : member(v, "kind"), false,
+         NULL},
+        {"service_name", F_TEXT, category ? member(category, "name") : NULL, false, NULL},
+        {"description", F_TEXT, member(v, "description"), false, NULL},
+        {"agency_responsible", F_TEXT, member(json_object_get(v, "unit"), "name"), false, NULL},
+        {"requested_datetime", F_TEXT, member(v, "received_at"), false, NULL},
+        {"updated_datetime", F_TEXT, updated, false, NULL},
+        {"expected_datetime", F_TEXT, open ? member(v, "due_at") : NULL, false, NULL},
+        {"address", F_TEXT, member(loc, "address"), false, NULL},
+        {"lat", F_NUMBER, NULL, false, json_object_get(loc, "lat")},
+        {"long", F_NUMBER, NULL, false, json_object_get(loc, "lon")},
+    };
+    memcpy(fs, mapped, sizeof mapped);
+    return v;
+}
+
+/* Appends case c as one <request> (or JSON object) of a list; false if the store failed. */
+static bool append_request(struct api *api, struct http_request *req, enum o311_format f,
+                           const struct case_row *c, bool first, struct buf *b)
+{
+    struct o311_field fs[REQUEST_FIELDS];
+    json_t *v = request_fields(api, req, c, fs);
+    if (!v)
+        return false;
+    if (f == O311_JSON) {
+        if (!first)
+            buf_puts(b, ",");
+        fields_json(b, fs, REQUEST_FIELDS);
+    } else {
+        buf_puts(b, "<request>");
+        fields_xml(b, fs, REQUEST_FIELDS);
+        buf_puts(b, "</request>");
+    }
+    json_decref(v);
+    return true;
+}
+
+/* The list of service requests of cases[0..n), in the spec's wrapper; false with b released
+ * if the store failed. */
+static bool request_list(struct api *api, struct http_request *req, enum o311_format f,
+                         const struct case_row *cases, size_t n, struct buf *b)
+{
+    buf_puts(b, f == O311_JSON ? "[" : XML_DECL "<service_requests>");
+    for (size_t i = 0; i < n; i++)
+        if (!append_request(api, req, f, &cases[i], i == 0, b)) {
+            buf_release(b);
+            return false;
+        }
+    buf_puts(b, f == O311_JSON ? "]" : "</service_requests>");
+    return true;
+}
+
 /* GET /open311/v2/requests/{id}.{json,xml}: the case whose tracking code is id, as a one-entry
- * list. Every field is read from the public tracking view (api_track_view), so this shows
- * nothing the tracking page does not: no reporter, and no description or place of a
- * confidential case or a denunciation. A case without a category is of a kind only; its kind
- * (complaint, feedback, ...) stands as its service_code, since the schema wants one, with no
- * service_name. updated_datetime is the last public event, not the case's last change, which
- * may be an internal one. */
+ * list (see request_fields). */
 int api_open311_request(struct http_request *req)
 {
     struct api *api = req->route_ctx;
@@ -249,42 +317,409 @@ int api_open311_request(struct http_request *req)
         rc = AKAR_ENOTFOUND;
     if (rc == AKAR_ENOTFOUND)
         return o311_error(req, f, 404, "no service request of this jurisdiction has this id");
-    json_t *v = rc ? NULL : api_track_view(api, req, &c, false);
-    if (!v)
+    struct buf b = {0};
+    if (rc || !request_list(api, req, f, &c, 1, &b))
         return o311_error(req, f, 503, "the store is not answering; try again shortly");
-    bool open = json_is_true(json_object_get(v, "open"));
-    json_t *category = json_object_get(v, "category"), *loc = json_object_get(v, "location");
-    json_t *timeline = json_object_get(v, "timeline");
-    const char *updated = member(v, "received_at");
-    if (json_array_size(timeline))
-        updated = member(json_array_get(timeline, json_array_size(timeline) - 1), "at");
-    const struct o311_field fs[] = {
-        {"service_request_id", F_TEXT, member(v, "tracking_code"), false, NULL},
-        {"status", F_TEXT, open ? "open" : "closed", false, NULL},
-        {"service_code", F_TEXT, category ? member(category, "code") : member(v, "kind"), false,
-         NULL},
-        {"service_name", F_TEXT, category ? member(category, "name") : NULL, false, NULL},
-        {"description", F_TEXT, member(v, "description"), false, NULL},
-        {"agency_responsible", F_TEXT, member(json_object_get(v, "unit"), "name"), false, NULL},
-        {"requested_datetime", F_TEXT, member(v, "received_at"), false, NULL},
-        {"updated_datetime", F_TEXT, updated, false, NULL},
-        {"expected_datetime", F_TEXT, open ? member(v, "due_at") : NULL, false, NULL},
-        {"address", F_TEXT, member(loc, "address"), false, NULL},
-        {"lat", F_NUMBER, NULL, false, json_object_get(loc, "lat")},
-        {"long", F_NUMBER, NULL, false, json_object_get(loc, "lon")},
+    return reply_buf(req, 200, f == O311_JSON ? JSON_TYPE : XML_TYPE, &b);
+}
+
+/* ---- GET requests: the query ---- */
+
+#define DAY_MS         (86400LL * 1000)
+#define WINDOW_MS      (90 * DAY_MS) /* the widest window of received times the spec allows */
+#define QUERY_MAX      1000          /* the most requests of one answer, as the spec has it */
+#define QUERY_PAGE_MAX 100000        /* the furthest page (page_size 1): bounds the skip */
+
+static bool two_digits(const char *p, int *v)
+{
+    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+        return false;
+    *v = (p[0] - '0') * 10 + (p[1] - '0');
+    return true;
+}
+
+/* Parses a W3C datetime with its zone, as the spec wants start_date and end_date
+ * ("2010-04-14T06:37:38-08:00"; seconds and their fraction may be left out, the zone, "Z" or
+ * an offset, may not), into ms since the epoch; false for anything else. */
+static bool w3c_datetime(const char *s, int64_t *ms)
+{
+    char date[11];
+    if (strlen(s) < 16 || s[10] != 'T')
+        return false;
+    memcpy(date, s, 10);
+    date[10] = 0;
+    struct civil_date d;
+    int h, mi, sec = 0;
+    if (!civil_parse(date, &d) || !two_digits(s + 11, &h) || s[13] != ':' ||
+        !two_digits(s + 14, &mi))
+        return false;
+    const char *p = s + 16;
+    int64_t frac = 0;
+    if (*p == ':') {
+        if (!two_digits(p + 1, &sec))
+            return false;
+        p += 3;
+        if (*p == '.') {
+            if (p[1] < '0' || p[1] > '9')
+                return false;
+            int64_t scale = 100;
+            for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+                frac += (*p - '0') * scale;
+        }
+    }
+    if (h > 23 || mi > 59 || sec > 59)
+        return false;
+    int64_t offset = 0;
+    if (*p == 'Z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om;
+        if (!two_digits(p + 1, &oh) || p[3] != ':' || !two_digits(p + 4, &om) || oh > 23 || om > 59)
+            return false;
+        offset = (oh * 60LL + om) * 60000 * (*p == '-' ? -1 : 1);
+        p += 6;
+    } else {
+        return false;
+    }
+    if (*p)
+        return false;
+    *ms = (civil_to_days(d) * 86400 + h * 3600LL + mi * 60LL + sec) * 1000 + frac - offset;
+    return true;
+}
+
+/* The items of a comma-separated list, spaces around each trimmed and empty ones dropped, at
+ * most max of them (arena). The count, or SIZE_MAX if there are more than max. */
+static size_t list_items(struct arena *a, const char *s, size_t max, const char ***out)
+{
+    size_t n = 0, cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
+    const char **items = arena_alloc(a, cap * sizeof *items);
+    for (const char *p = s;;) {
+        const char *end = strchr(p, ',');
+        if (!end)
+            end = p + strlen(p);
+        const char *q = end;
+        while (p < q && *p == ' ')
+            p++;
+        while (q > p && q[-1] == ' ')
+            q--;
+        if (q > p) {
+            if (n == max)
+                return SIZE_MAX;
+            items[n++] = arena_strndup(a, p, (size_t)(q - p));
+        }
+        if (!*end)
+            break;
+        p = end + 1;
+    }
+    *out = items;
+    return n;
+}
+
+/* An optional argument: NULL when absent or empty, which the spec holds the same. */
+static const char *argument(struct http_request *req, const char *name)
+{
+    const char *v = http_query(req, name);
+    return v && *v ? v : NULL;
+}
+
+/* A whole number in [1, max] (the page extension's arguments); false for anything else. */
+static bool count_argument(const char *s, unsigned long max, size_t *out)
+{
+    char *end;
+    if (*s < '1' || *s > '9')
+        return false;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*end || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+    const struct case_row *x = a, *y = b;
+    if (x->received_at != y->received_at)
+        return x->received_at < y->received_at ? 1 : -1;
+    return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
+/* service_request_id: the cases of the jurisdiction u with these tracking codes, newest first,
+ * each once; ids that name none are left out. 0, or -1 with the error sent. */
+static int requests_by_id(struct http_request *req, enum o311_format f, const struct unit_row *u,
+                          const char *ids, struct case_row **rows, size_t *n)
+{
+    struct api *api = req->route_ctx;
+    const char **items;
+    size_t k = list_items(req->arena, ids, QUERY_MAX, &items);
+    if (k == SIZE_MAX) {
+        o311_error(req, f, 400, "service_request_id lists at most 1000 ids");
+        return -1;
+    }
+    struct case_row *out = arena_alloc(req->arena, (k ? k : 1) * sizeof *out);
+    *n = 0;
+    for (size_t i = 0; i < k; i++) {
+        char code[TRACKING_TEXT];
+        struct case_row c;
+        if (!tracking_normalise(items[i], code))
+            continue;
+        int rc = store_case_get(api->store, req->arena, 0, code, &c);
+        if (rc == AKAR_ENOTFOUND || (rc == 0 && !access_in_subtree(u->path, c.unit_path)))
+            continue;
+        if (rc) {
+            o311_error(req, f, 503, "the store is not answering; try again shortly");
+            return -1;
+        }
+        bool seen = false;
+        for (size_t j = 0; j < *n && !seen; j++)
+            seen = out[j].id == c.id;
+        if (!seen)
+            out[(*n)++] = c;
+    }
+    qsort(out, *n, sizeof *out, newest_first);
+    *rows = out;
+    return 0;
+}
+
+/* The filters of a query (service_code, start_date, end_date, status, page, page_size) into
+ * q, for the jurisdiction u at now. 0, or -1 with the error sent. */
+static int query_filters(struct http_request *req, enum o311_format f, const struct unit_row *u,
+                         int64_t now, struct case_query *q)
+{
+    memset(q, 0, sizeof *q);
+    q->scope_unit_id = u->id;
+    const char *codes = argument(req, "service_code");
+    if (codes) {
+        const char **items;
+        q->ncodes = list_items(req->arena, codes, QUERY_MAX, &items);
+        if (q->ncodes == SIZE_MAX) {
+            o311_error(req, f, 400, "service_code lists at most 1000 codes");
+            return -1;
+        }
+        q->codes = items;
+    }
+    const char *start = argument(req, "start_date"), *end = argument(req, "end_date");
+    int64_t from = 0, to = 0;
+    if (start && !w3c_datetime(start, &from)) {
+        o311_error(req, f, 400,
+                   "start_date is a W3C datetime with its zone, such as 2026-01-31T08:00:00Z");
+        return -1;
+    }
+    if (end && !w3c_datetime(end, &to)) {
+        o311_error(req, f, 400,
+                   "end_date is a W3C datetime with its zone, such as 2026-01-31T08:00:00+07:00");
+        return -1;
+    }
+    /* a window of 90 days at most: the latest when neither end is given, else from the end
+     * given */
+    if (!start && !end) {
+        to = now;
+        from = now - WINDOW_MS;
+    } else if (!start) {
+        from = to - WINDOW_MS;
+    } else if (!end) {
+        to = from + WINDOW_MS;
+    }
+    if (to < from) {
+        o311_error(req, f, 400, "end_date comes before start_date");
+        return -1;
+    }
+    if (to - from > WINDOW_MS) {
+        o311_error(req, f, 400, "start_date and end_date may be at most 90 days apart");
+        return -1;
+    }
+    q->received_from = from;
+    q->received_to = to;
+    const char *status = argument(req, "status");
+    if (!status) {
+        q->open = q->settled = true;
+    } else {
+        const char **items;
+        size_t k = list_items(req->arena, status, 2, &items);
+        for (size_t i = 0; i < k && k != SIZE_MAX; i++) {
+            if (strcmp(items[i], "open") == 0)
+                q->open = true;
+            else if (strcmp(items[i], "closed") == 0)
+                q->settled = true;
+            else
+                k = SIZE_MAX;
+        }
+        if (k == SIZE_MAX || (!q->open && !q->settled)) {
+            o311_error(req, f, 400, "status is open, closed, or open,closed");
+            return -1;
+        }
+    }
+    const char *page = argument(req, "page"), *size = argument(req, "page_size");
+    size_t page_no = 1;
+    q->limit = QUERY_MAX;
+    if (size && !count_argument(size, QUERY_MAX, &q->limit)) {
+        o311_error(req, f, 400, "page_size is a whole number from 1 to 1000");
+        return -1;
+    }
+    if (page && !count_argument(page, QUERY_PAGE_MAX, &page_no)) {
+        o311_error(req, f, 400, "page is a whole number from 1");
+        return -1;
+    }
+    q->offset = (page_no - 1) * q->limit;
+    return 0;
+}
+
+/* What an answer is kept under: its format and every argument as sent (each with its length,
+ * so that no two queries share a key). An argument left out and one sent empty are one. */
+static const char *query_key(struct http_request *req, enum o311_format f)
+{
+    static const char *const names[] = {"jurisdiction_id",
+                                        "service_request_id",
+                                        "service_code",
+                                        "start_date",
+                                        "end_date",
+                                        "status",
+                                        "page",
+                                        "page_size"};
+    struct buf b = {0};
+    buf_puts(&b, f == O311_JSON ? "requests.json" : "requests.xml");
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = argument(req, names[i]);
+        buf_printf(&b, "|%zu:%s", v ? strlen(v) : 0, v ? v : "");
+    }
+    const char *key = arena_strdup(req->arena, b.data);
+    buf_release(&b);
+    return key;
+}
+
+/* GET requests.{json,xml}: the service requests of the jurisdiction (the cases of its unit's
+ * subtree, each as requests/{id} shows it), newest first. service_request_id lists ids and
+ * overrides every other filter; else service_code (a list), start_date and end_date (at most
+ * 90 days apart; the latest 90 days by default), status (open, closed or both) and the page
+ * extension page and page_size (1000, the spec's limit, by default and at most) choose them.
+ *
+ * The answer is the same for everyone, so it is kept (api->open311_cache) under the arguments
+ * as sent, and served as it is while no case has been created or changed (and the unit tree
+ * has not changed). Time alone changes only the default window's answer, when its oldest
+ * request falls out of the window: it is kept until then. */
+static int requests_query(struct http_request *req, enum o311_format f)
+{
+    struct api *api = req->route_ctx;
+    int64_t now = clock_now_ms();
+    /* read before the data: a change after this moves it past the entry */
+    uint64_t generation =
+        store_case_lists_generation(api->store) + store_units_generation(api->store);
+    const char *key = query_key(req, f);
+    if (http_cache_reply(api->open311_cache, req, key, generation, NULL, now))
+        return HTTP_DONE;
+    struct unit_row u;
+    if (jurisdiction(req, f, &u))
+        return HTTP_DONE;
+    struct case_row *rows;
+    size_t n;
+    bool windowed = false;
+    const char *ids = argument(req, "service_request_id");
+    if (ids) {
+        if (requests_by_id(req, f, &u, ids, &rows, &n))
+            return HTTP_DONE;
+    } else {
+        struct case_query q;
+        if (query_filters(req, f, &u, now, &q))
+            return HTTP_DONE;
+        if (store_case_query(api->store, req->arena, &q, &rows, &n))
+            return o311_error(req, f, 503, "the store is not answering; try again shortly");
+        windowed = !argument(req, "start_date") && !argument(req, "end_date");
+    }
+    struct buf b = {0};
+    if (!request_list(api, req, f, rows, n, &b))
+        return o311_error(req, f, 503, "the store is not answering; try again shortly");
+    /* requests leave the latest 90 days oldest first, and the page's oldest is its last */
+    int64_t expires = windowed && n ? rows[n - 1].received_at + WINDOW_MS + 1 : INT64_MAX;
+    static const struct http_cache_stamp none = {{0}};
+    http_cache_put(api->open311_cache, req, key, generation, &none, expires,
+                   f == O311_JSON ? JSON_TYPE : XML_TYPE, b.data, b.len);
+    buf_release(&b);
+    return HTTP_DONE;
+}
+
+/* ---- discovery ---- */
+
+/* When this server's Open311 endpoint last changed in a way clients should notice. */
+#define ENDPOINT_CHANGESET "2026-11-28T00:00:00Z"
+
+/* GET discovery.{json,xml}: the spec's service discovery document, naming the one endpoint of
+ * this server, production, in both formats. Its url is built from the Host the client used. */
+static int discovery(struct http_request *req, enum o311_format f)
+{
+    struct api *api = req->route_ctx;
+    const char *host = http_header(req, "Host");
+    const char *url = host && *host && !strpbrk(host, "/\\ \"<>")
+                          ? arena_printf(req->arena, "%s://%s/open311/v2",
+                                         api->cfg.secure_cookies ? "https" : "http", host)
+                          : "/open311/v2";
+    const struct o311_field top[] = {
+        {"changeset", F_TEXT, ENDPOINT_CHANGESET, false, NULL},
+        {"contact", F_TEXT, "The administrators of this akar server", false, NULL},
+        {"key_service", F_TEXT,
+         "An api_key, needed only to POST requests, is issued by the administrators of this "
+         "akar server",
+         false, NULL},
+    };
+    const struct o311_field endpoint[] = {
+        {"specification", F_TEXT, "http://wiki.open311.org/GeoReport_v2", false, NULL},
+        {"url", F_TEXT, url, false, NULL},
+        {"changeset", F_TEXT, ENDPOINT_CHANGESET, false, NULL},
+        {"type", F_TEXT, "production", false, NULL},
     };
     struct buf b = {0};
     if (f == O311_JSON) {
-        buf_puts(&b, "[");
-        fields_json(&b, fs, sizeof fs / sizeof fs[0]);
-        buf_puts(&b, "]");
-    } else {
-        buf_puts(&b, XML_DECL "<service_requests><request>");
-        fields_xml(&b, fs, sizeof fs / sizeof fs[0]);
-        buf_puts(&b, "</request></service_requests>");
+        buf_puts(&b, "{");
+        fields_members(&b, top, 3);
+        buf_puts(&b, ",\"endpoints\":[{");
+        fields_members(&b, endpoint, 4);
+        buf_puts(&b, ",\"formats\":[\"text/xml\",\"application/json\"]}]}");
+        return reply_buf(req, 200, JSON_TYPE, &b);
     }
-    json_decref(v);
-    return reply_buf(req, 200, f == O311_JSON ? JSON_TYPE : XML_TYPE, &b);
+    buf_puts(&b, XML_DECL "<discovery>");
+    fields_xml(&b, top, 3);
+    buf_puts(&b, "<endpoints><endpoint>");
+    fields_xml(&b, endpoint, 4);
+    buf_puts(&b, "<formats><format>text/xml</format><format>application/json</format></formats>"
+                 "</endpoint></endpoints></discovery>");
+    return reply_buf(req, 200, XML_TYPE, &b);
+}
+
+/* ---- dispatch ---- */
+
+/* GET /open311/v2/{resource}: the top-level resources. */
+int api_open311_resource(struct http_request *req)
+{
+    const char *stem;
+    enum o311_format f;
+    /* a suffix that names no format gets the spec's mandatory one, XML */
+    if (!resource(req->arena, req->params[0], &stem, &f))
+        return o311_error(req, O311_XML, 400, "address a resource with .json or .xml");
+    if (strcmp(stem, "services") == 0)
+        return services(req, f);
+    if (strcmp(stem, "requests") == 0)
+        return requests_query(req, f);
+    if (strcmp(stem, "discovery") == 0)
+        return discovery(req, f);
+    return o311_error(req, f, 404, "there is nothing at this address");
+}
+
+int api_open311_unmatched(struct http_request *req)
+{
+    const char *last = strrchr(req->path, '/');
+    const char *stem;
+    enum o311_format f;
+    if (!resource(req->arena, last ? last + 1 : req->path, &stem, &f))
+        return o311_error(req, O311_XML, 400, "address a resource with .json or .xml");
+    const char *allowed = http_allowed(req);
+    if (allowed) {
+        /* the spec knows no 405: a request that cannot be carried out is a 400 */
+        http_add_header(req, "Allow", allowed);
+        return o311_error(
+            req, f, 400,
+            arena_printf(req->arena, "%s is not allowed here; allowed: %s", req->method, allowed));
+    }
+    return o311_error(req, f, 404, "there is nothing at this address");
 }
 
 /* ---- shared with open311_post.c through open311.h ---- */

@@ -308,7 +308,8 @@ int web_not_found(struct http_request *req)
     struct web *w = req->route_ctx;
     /* machines' addresses answer machines: problem+json */
     if (strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0 ||
-        strcmp(req->path, "/healthz") == 0 || strcmp(req->path, "/metrics") == 0)
+        strcmp(req->path, "/healthz") == 0 || strcmp(req->path, "/metrics") == 0 ||
+        strncmp(req->path, "/open311/", 9) == 0)
         return api_not_found(req);
     struct page pg;
     page_begin(&pg, req, w);
