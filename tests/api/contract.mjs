@@ -262,6 +262,20 @@ async function scenario(server, contract, docText, seen) {
     await call('unknown token', 'POST', C, 401, { token: 'A'.repeat(43), json: petition() });
     await call('body too large', 'POST', C, 413, { json: petition({ description: 'x'.repeat(70000) }) });
 
+    // ---- Idempotency-Key: a retry makes nothing twice ----
+    const replayed = (what, first, again, same) => check(`api: ${what} answers as the first did and says so`, () => {
+        if (first.headers['idempotent-replayed'] !== undefined) throw new Error('the first answer says Idempotent-Replayed');
+        if (again.headers['idempotent-replayed'] !== 'true') throw new Error(`the retry says Idempotent-Replayed: ${again.headers['idempotent-replayed']}`);
+        if (!same(first.body || {}, again.body || {})) throw new Error(`the answers differ: ${first.text.slice(0, 200)} / ${again.text.slice(0, 200)}`);
+    });
+    const IK = { 'Idempotency-Key': 'contract-submit-1' };
+    const lamp = petition({ kind: 'feedback', title: 'Đèn đường hỏng ở ngã ba' });
+    const k1 = await call('with an Idempotency-Key', 'POST', C, 201, { headers: IK, json: lamp });
+    const k2 = await call('retried with its Idempotency-Key', 'POST', C, 201, { headers: IK, json: lamp });
+    await replayed('a retried POST /api/v1/cases', k1, k2, (x, y) => x.id === y.id && x.tracking_code === y.tracking_code);
+    await call('an Idempotency-Key reused for another petition', 'POST', C, 422, { headers: IK, json: petition() });
+    await call('a malformed Idempotency-Key', 'POST', C, 400, { headers: { 'Idempotency-Key': 'two words' }, json: petition() });
+
     // ---- the inbox ----
     const H = { token: tokens.handler };
     const one = (id) => `${C}/${id}`;
@@ -346,6 +360,11 @@ async function scenario(server, contract, docText, seen) {
     await call('malformed If-Match', 'POST', act(a.id), 400, { ...H, headers: { 'If-Match': 'c1-v1' }, json: { action: 'start' } });
     await call('accept twice', 'POST', act(a.id), 409, { ...H, json: { action: 'accept' } });
     await call('start', 'POST', act(a.id), 200, { ...H, headers: { 'If-Match': '*' }, json: { action: 'start' } });
+    const AK = { 'Idempotency-Key': 'contract-act-1' };
+    const x1 = await call('with an Idempotency-Key', 'POST', act(f.id), 200, { ...H, headers: AK, json: { action: 'accept' } });
+    const x2 = await call('retried with its Idempotency-Key', 'POST', act(f.id), 200, { ...H, headers: AK, json: { action: 'accept' } });
+    await replayed('a retried action', x1, x2, (x, y) => x.id === y.id && x.version === y.version);
+    await call('an Idempotency-Key reused for another action', 'POST', act(f.id), 422, { ...H, headers: AK, json: { action: 'start' } });
     await call('inspector acts', 'POST', act(b.id), 403, { token: tokens.inspector, json: { action: 'accept' } });
     await call('transfer without a unit', 'POST', act(c.id), 422, { ...H, json: { action: 'transfer', reason: 'not ours' } });
     await call('unknown action', 'POST', act(a.id), 400, { ...H, json: { action: 'fly' } });
@@ -363,7 +382,14 @@ async function scenario(server, contract, docText, seen) {
     const key = (o) => ({ 'X-Access-Key': o.access_key });
     const ta = (o) => `/api/v1/track/${o.tracking_code}/attachments`;
     const png = { 'Content-Type': 'image/png' };
-    const att = await call('the reporter adds a photo', 'POST', `${ta(a)}?filename=ngap.png`, 201, { raw: PNG, headers: { ...png, ...key(a) } });
+    const UK = { 'Idempotency-Key': 'contract-upload-1' };
+    const att = await call('the reporter adds a photo', 'POST', `${ta(a)}?filename=ngap.png`, 201, { raw: PNG, headers: { ...png, ...key(a), ...UK } });
+    const att2 = await call('retried with its Idempotency-Key', 'POST', `${ta(a)}?filename=ngap.png`, 201, { raw: PNG, headers: { ...png, ...key(a), ...UK } });
+    await replayed('a retried upload', att, att2, (x, y) => x.id === y.id && x.sha256 === y.sha256);
+    const OK = { 'Idempotency-Key': 'contract-upload-2' };
+    const o1 = await call('an official, with an Idempotency-Key', 'POST', `${`${C}/${a.id}/attachments`}?filename=anh.png`, 201, { ...H, raw: PNG, headers: { ...png, ...OK } });
+    const o2 = await call('an official, retried', 'POST', `${`${C}/${a.id}/attachments`}?filename=anh.png`, 201, { ...H, raw: PNG, headers: { ...png, ...OK } });
+    await replayed('an official\'s retried upload', o1, o2, (x, y) => x.id === y.id);
     await call('key in the query', 'POST', `${ta(a)}?access_key=${a.access_key}`, 201, { raw: PNG, headers: png });
     await call('without the key', 'POST', ta(a), 403, { raw: PNG, headers: png });
     await call('unknown code', 'POST', '/api/v1/track/AAAA-AAAA-AAA/attachments', 404, { raw: PNG, headers: { ...png, ...key(a) } });
@@ -420,7 +446,10 @@ async function scenario(server, contract, docText, seen) {
     await call('not JSON', 'POST', R(a), 415, { raw: 'rating=5', headers: { 'Content-Type': 'text/plain' } });
     await call('unknown code', 'POST', '/api/v1/track/AAAA-AAAA-AAA/rating', 404, { json: { access_key: a.access_key, rating: 5 } });
     await call('body too large', 'POST', R(a), 413, { json: { access_key: a.access_key, rating: 5, comment: 'x'.repeat(20000) } });
-    await call('rated', 'POST', R(a), 204, { json: { access_key: a.access_key, rating: 5, comment: 'Cảm ơn.' } });
+    const RKey = { 'Idempotency-Key': 'contract-rate-1' };
+    const r1 = await call('rated', 'POST', R(a), 204, { headers: RKey, json: { access_key: a.access_key, rating: 5, comment: 'Cảm ơn.' } });
+    const r2 = await call('retried with its Idempotency-Key', 'POST', R(a), 204, { headers: RKey, json: { access_key: a.access_key, rating: 5, comment: 'Cảm ơn.' } });
+    await replayed('a retried rating', r1, r2, () => true);
     await call('rated twice', 'POST', R(a), 409, { json: { access_key: a.access_key, rating: 4 }, valid: true });
     await call('resolved and rated, public', 'GET', T(a), 200);
     await call('resolved and rated, the reporter', 'GET', T(a), 200, { headers: key(a) });
