@@ -126,7 +126,7 @@ $(API_DEPS): tests/api/package.json tests/api/package-lock.json
 	cd tests/api && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-api-test: all $(API_DEPS)
+api-test: setup all $(API_DEPS)
 	@API_ARTIFACTS=$(O)/api-artifacts scripts/run-tests --lines tests/api/lint.mjs \
 	  --akar $(BIN) --lines tests/api/contract.mjs
 
