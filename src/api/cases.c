@@ -188,6 +188,8 @@ static json_t *case_json(struct http_request *req, const struct case_row *c, enu
             json_object_set_new(o, "location",
                                 json_pack("{s:f, s:f, s:o}", "lat", c->lat, "lon", c->lon,
                                           "address", str_or_null(c->address)));
+        else if (c->address) /* a place in words only (Open311's address_string) */
+            json_object_set_new(o, "location", json_pack("{s:s}", "address", c->address));
     }
     if (c->resolved_at)
         json_object_set_new(o, "resolved_at", json_string(when(a, c->resolved_at)));
