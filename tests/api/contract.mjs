@@ -117,7 +117,7 @@ async function main() {
 async function scenario(server, contract, docText, seen) {
     const base = server.url;
     const accounts = demoAccounts(server.initOutput);
-    let names = new Set();
+    const names = new Set();
 
     // Sends a request and checks the answer against the document: the status must be expect.
     // json: a body sent as application/json (checked against the document too when valid,
