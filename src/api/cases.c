@@ -1167,6 +1167,40 @@ int api_inbox_query(struct api *api, struct http_request *req, struct identity *
 
 #undef REFUSE
 
+/* s percent-encoded for a query string: every byte but the unreserved ones of RFC 3986. */
+static const char *query_escape(struct arena *a, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = arena_alloc(a, 3 * strlen(s) + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~", *p)) {
+            *o++ = (char)*p;
+        } else {
+            *o++ = '%';
+            *o++ = hex[*p >> 4];
+            *o++ = hex[*p & 15];
+        }
+    }
+    *o = 0;
+    return out;
+}
+
+/* The relative address of the inbox page after cursor: the filters of req as they were sent,
+ * and the cursor. Arena. */
+static const char *inbox_next(struct http_request *req, const char *cursor)
+{
+    static const char *const kept[] = {"unit",    "kind",       "status", "category", "open",
+                                       "overdue", "due_before", "q",      "limit"};
+    const char *url = "/api/v1/cases?";
+    for (size_t i = 0; i < N(kept); i++) {
+        const char *v = http_query(req, kept[i]);
+        if (v && *v)
+            url = arena_printf(req->arena, "%s%s=%s&", url, kept[i], query_escape(req->arena, v));
+    }
+    return arena_printf(req->arena, "%scursor=%s", url, query_escape(req->arena, cursor));
+}
+
 int api_cases_list(struct http_request *req)
 {
     struct api *api = req->route_ctx;
@@ -1195,11 +1229,16 @@ int api_cases_list(struct http_request *req)
         json_array_append_new(items, o);
     }
     json_t *out = json_pack("{s:o}", "items", items);
-    if (n == f.limit)
-        json_object_set_new(out, "next_cursor",
-                            json_string(api_inbox_cursor(req->arena, &rows[n - 1])));
-    else
+    if (n == f.limit) {
+        const char *cursor = api_inbox_cursor(req->arena, &rows[n - 1]);
+        const char *next = inbox_next(req, cursor);
+        json_object_set_new(out, "next_cursor", json_string(cursor));
+        json_object_set_new(out, "next", json_string(next));
+        http_add_header(req, "Link", arena_printf(req->arena, "<%s>; rel=\"next\"", next));
+    } else {
         json_object_set_new(out, "next_cursor", json_null());
+        json_object_set_new(out, "next", json_null());
+    }
     return api_json(req, 200, out);
 }
 
