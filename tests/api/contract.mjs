@@ -281,8 +281,13 @@ async function scenario(server, contract, docText, seen) {
     const one = (id) => `${C}/${id}`;
     const act = (id) => `${C}/${id}/actions`;
     const page = await call('first page', 'GET', `${C}?limit=1`, 200, H);
+    await check('api: GET /api/v1/cases names its next page in the body and the Link header', () => {
+        if (!page.body?.next || page.headers.link !== `<${page.body.next}>; rel="next"`)
+            throw new Error(`next ${page.body?.next}, Link ${page.headers.link}`);
+    });
+    if (page.body?.next) await call('next page', 'GET', page.body.next, 200, H);
     if (page.body?.next_cursor)
-        await call('next page', 'GET', `${C}?limit=1&cursor=${encodeURIComponent(page.body.next_cursor)}`, 200, H);
+        await call('next page by cursor', 'GET', `${C}?limit=1&cursor=${encodeURIComponent(page.body.next_cursor)}`, 200, H);
     await call('default page', 'GET', C, 200, H);
     await call('filtered', 'GET', `${C}?unit=586.01&kind=complaint&status=submitted&q=${encodeURIComponent('đường ngập')}&due_before=2099-01-01`, 200, H);
     await call('overdue, settled too', 'GET', `${C}?overdue=true&open=all&category=${encodeURIComponent(category || 'x')}`, 200, { token: tokens.leader });
@@ -345,6 +350,19 @@ async function scenario(server, contract, docText, seen) {
     await call('not an admin', 'DELETE', `${K}/${writeKey.id}`, 403, H);
     await call('without a token', 'DELETE', `${K}/${writeKey.id}`, 401);
     await call('a revoked key', 'GET', C, 401, RK);
+    // a case placed in words only comes in through Open311 (not described here), with a key
+    const o311 = await send(base, 'POST', '/open311/v2/requests.json', {
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ api_key: writeKey.key || '', jurisdiction_id: '586.01', service_code: category || '',
+                                    description: 'Cống thoát nước bị tắc', address_string: 'Chợ Vĩnh Hải' }).toString(),
+    });
+    const placed = (() => { try { return JSON.parse(o311.text)[0]?.service_request_id; } catch { return undefined; } })();
+    await check('api: an Open311 request placed by address_string is made (for the checks that follow)', () => {
+        if (o311.status !== 201 || !placed) throw new Error(`POST /open311/v2/requests.json: ${o311.status} ${o311.text.slice(0, 300)}`);
+    });
+    await call('a place in words only', 'GET', `/api/v1/track/${placed}`, 200);
+    const placedRow = (await call('cases placed in words only', 'GET', `${C}?q=${encodeURIComponent('cống thoát nước')}`, 200, H)).body?.items?.[0];
+    if (placedRow) await call('a place in words only', 'GET', one(placedRow.id), 200, H);
 
     // ---- a case, and acting on it ----
     const got = await call('handler', 'GET', one(a.id), 200, H);
