@@ -237,6 +237,7 @@ static void test_a_malformed_key_is_400_and_changes_nothing(void **s)
 }
 
 struct racer {
+    unsigned port;
     CURL *curl;
     const char *body, *key_line;
     pthread_barrier_t *start;
@@ -255,7 +256,7 @@ static void *race(void *arg)
                            .headers = {w->key_line}};
     pthread_barrier_wait(w->start);
     struct ht_response r;
-    ht_do_on(w->curl, E->srv.port, &q, &r);
+    ht_do_on(w->curl, w->port, &q, &r);
     w->status = r.status;
     w->replayed = replayed(&r);
     json_t *doc = r.status == 201 ? json_loads(r.body, 0, NULL) : NULL;
@@ -265,44 +266,65 @@ static void *race(void *arg)
     return NULL;
 }
 
+/* NTHREADS copies of one submission at once, spread over the servers on ports; asserts that
+ * each got the one case (or a 409 telling it to retry) and that one case was made. */
+static void race_round(const unsigned *ports, size_t nports, int round)
+{
+    char title[64], key[64];
+    snprintf(title, sizeof title, "Gửi cùng lúc %d", round);
+    snprintf(key, sizeof key, "Idempotency-Key: race-%d", round);
+    char *body = petition(title);
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, NTHREADS);
+    struct racer w[NTHREADS];
+    pthread_t t[NTHREADS];
+    for (int i = 0; i < NTHREADS; i++) {
+        w[i] = (struct racer){
+            ports[(size_t)i % nports], curl_easy_init(), body, key, &start, 0, 0, false};
+        pthread_create(&t[i], NULL, race, &w[i]);
+    }
+    for (int i = 0; i < NTHREADS; i++) {
+        pthread_join(t[i], NULL);
+        curl_easy_cleanup(w[i].curl);
+    }
+    int first = 0;
+    long long id = 0;
+    for (int i = 0; i < NTHREADS; i++) {
+        /* every copy is answered with the one case, or told to retry (409), never more */
+        if (w[i].status == 201) {
+            if (!id)
+                id = w[i].id;
+            assert_int_equal(w[i].id, id);
+            first += !w[i].replayed;
+        } else if (w[i].status != 409) {
+            fail_msg("copy %d: %ld", i, w[i].status);
+        }
+    }
+    assert_int_equal(first, 1);
+    assert_int_equal(cases_titled(title), 1);
+    pthread_barrier_destroy(&start);
+    free(body);
+}
+
 static void test_identical_submissions_at_the_same_moment_make_one_case(void **s)
 {
     (void)s;
-    for (int round = 0; round < 3; round++) {
-        char title[64], key[64];
-        snprintf(title, sizeof title, "Gửi cùng lúc %d", round);
-        snprintf(key, sizeof key, "Idempotency-Key: race-%d", round);
-        char *body = petition(title);
-        pthread_barrier_t start;
-        pthread_barrier_init(&start, NULL, NTHREADS);
-        struct racer w[NTHREADS];
-        pthread_t t[NTHREADS];
-        for (int i = 0; i < NTHREADS; i++) {
-            w[i] = (struct racer){curl_easy_init(), body, key, &start, 0, 0, false};
-            pthread_create(&t[i], NULL, race, &w[i]);
-        }
-        int first = 0;
-        long long id = 0;
-        for (int i = 0; i < NTHREADS; i++) {
-            pthread_join(t[i], NULL);
-            curl_easy_cleanup(w[i].curl);
-        }
-        for (int i = 0; i < NTHREADS; i++) {
-            /* every copy is answered with the one case, or told to retry (409), never more */
-            if (w[i].status == 201) {
-                if (!id)
-                    id = w[i].id;
-                assert_int_equal(w[i].id, id);
-                first += !w[i].replayed;
-            } else if (w[i].status != 409) {
-                fail_msg("copy %d: %ld", i, w[i].status);
-            }
-        }
-        assert_int_equal(first, 1);
-        assert_int_equal(cases_titled(title), 1);
-        pthread_barrier_destroy(&start);
-        free(body);
-    }
+    for (int round = 0; round < 3; round++)
+        race_round(&E->srv.port, 1, round);
+}
+
+static void test_identical_submissions_through_two_servers_make_one_case(void **s)
+{
+    (void)s;
+    if (!ht_pg())
+        ht_skip("several servers share a PostgreSQL database only");
+    struct ht_server second;
+    static const char *const extra[] = {"--submit-limit", "1000", NULL};
+    ht_server_start_with(&second, E->db, "off", extra);
+    unsigned ports[2] = {E->srv.port, second.port};
+    for (int round = 10; round < 16; round++)
+        race_round(ports, 2, round);
+    assert_int_equal(ht_server_stop(&second), 0);
 }
 
 /* ---- whose keys ---- */
@@ -490,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_the_same_key_with_another_body_is_422_and_changes_nothing),
         cmocka_unit_test(test_a_malformed_key_is_400_and_changes_nothing),
         cmocka_unit_test(test_identical_submissions_at_the_same_moment_make_one_case),
+        cmocka_unit_test(test_identical_submissions_through_two_servers_make_one_case),
         cmocka_unit_test(test_keys_are_the_callers_own),
         cmocka_unit_test(test_a_key_on_another_route),
         cmocka_unit_test(test_a_retried_action_answers_again_and_acts_once),
