@@ -130,6 +130,11 @@ static void check_one(const char *body, size_t len, const struct jsonin_field *f
     /* The field may be empty: that is the name of the member "" when it is unknown. */
     CHECK(is_text(err.field, sizeof err.field));
     CHECK(is_text(err.detail, sizeof err.detail) && err.detail[0]);
+    /* every problem listed, the first of them as above */
+    CHECK(err.n >= 1 && strcmp(err.list[0].field, err.field) == 0);
+    for (size_t i = 0; i < err.n && i < JSONIN_ERRORS_MAX; i++)
+        CHECK(is_text(err.list[i].field, sizeof err.list[i].field) &&
+              is_text(err.list[i].detail, sizeof err.list[i].detail) && err.list[i].detail[0]);
     /* What api_problem builds from the error; jansson refuses text that is not UTF-8. */
     json_t *problem = json_pack("{s:s, s:s}", "field", err.field, "detail", err.detail);
     CHECK(problem != NULL);

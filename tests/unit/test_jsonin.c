@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -270,6 +271,37 @@ static void test_invalid_utf8_in_a_long_key_names_it_in_valid_utf8(void **state)
     assert_true(utf8_valid(err.detail, strlen(err.detail), NULL));
 }
 
+static void test_every_bad_member_is_named_at_once(void **state)
+{
+    (void)state;
+    struct jsonin_error err;
+    json_t *doc = parse("{\"login\":42,\"admin\":true,\"days\":\"30\"}", &err);
+    assert_null(doc);
+    /* in the body's order, then the required members missing */
+    assert_int_equal(err.n, 4);
+    assert_string_equal(err.list[0].field, "login");
+    assert_string_equal(err.list[1].field, "admin");
+    assert_string_equal(err.list[2].field, "days");
+    assert_string_equal(err.list[3].field, "password");
+    assert_string_equal(err.field, "login");
+    assert_string_equal(err.detail, err.list[0].detail);
+    for (size_t i = 0; i < err.n; i++)
+        assert_true(err.list[i].detail[0] != 0);
+}
+
+static void test_past_the_list_problems_are_counted(void **state)
+{
+    (void)state;
+    char body[1024] = "{";
+    for (int i = 0; i < JSONIN_ERRORS_MAX + 4; i++)
+        snprintf(body + strlen(body), sizeof body - strlen(body), "%s\"x%d\":1", i ? "," : "", i);
+    strcat(body, "}");
+    struct jsonin_error err;
+    assert_null(parse(body, &err));
+    assert_int_equal(err.n, JSONIN_ERRORS_MAX + 4 + 2); /* and login, password missing */
+    assert_string_equal(err.list[JSONIN_ERRORS_MAX - 1].field, "x15");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +325,8 @@ int main(void)
         cmocka_unit_test(test_long_unknown_field_name_is_cut_to_fit),
         cmocka_unit_test(test_cut_field_name_stays_valid_utf8),
         cmocka_unit_test(test_invalid_utf8_in_a_long_key_names_it_in_valid_utf8),
+        cmocka_unit_test(test_every_bad_member_is_named_at_once),
+        cmocka_unit_test(test_past_the_list_problems_are_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
