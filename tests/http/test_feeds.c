@@ -278,6 +278,60 @@ static void test_markup_in_a_title_is_escaped(void **state)
     free(raw);
 }
 
+/* The id of the n-th newest public event (from 0) of unit's subtree, as the database has it. */
+static long long nth_newest_event(const char *unit, int n)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT e.id FROM case_events e JOIN case_scope s ON s.case_id = e.case_id "
+             "JOIN units u ON u.id = s.unit_id WHERE u.code = '%s' "
+             "AND e.public_note IS NOT NULL ORDER BY e.at DESC, e.id DESC LIMIT 1 OFFSET %d",
+             unit, n);
+    return ht_db_int(E->db, sql);
+}
+
+static long long entry_event(json_t *doc, size_t i)
+{
+    const char *id = member(json_array_get(json_object_get(doc, "entries"), i), "id");
+    assert_non_null(id);
+    return atoll(strrchr(id, ':') + 1);
+}
+
+static void test_a_full_feed_is_the_subtrees_newest_50_events(void **state)
+{
+    (void)state;
+    /* enough events that the newest of all hold a whole page of a large subtree, and a
+     * small subtree's fewer ones, sorted on their own */
+    for (int i = 0; i < 18; i++) {
+        char json[256];
+        snprintf(json, sizeof json,
+                 "{\"kind\":\"feedback\",\"unit\":\"586.01\",\"title\":\"Góp ý số %d\","
+                 "\"description\":\"Nội dung %d.\"}",
+                 i, i);
+        struct filed c = submit(json);
+        act(c.id, "{\"action\":\"accept\"}");
+    }
+    const char *units[] = {"58", "586", "586.01", "586.02"};
+    for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+        json_t *doc = feed(units[u], NULL);
+        size_t n = json_array_size(json_object_get(doc, "entries"));
+        if (u < 2)
+            assert_int_equal(n, 50);
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(entry_event(doc, i), nth_newest_event(units[u], (int)i));
+        if (n < 50) {
+            char sql[512];
+            snprintf(sql, sizeof sql,
+                     "SELECT count(*) FROM case_events e JOIN case_scope s ON s.case_id = "
+                     "e.case_id JOIN units u ON u.id = s.unit_id WHERE u.code = '%s' "
+                     "AND e.public_note IS NOT NULL",
+                     units[u]);
+            assert_int_equal(ht_db_int(E->db, sql), n);
+        }
+        json_decref(doc);
+    }
+}
+
 static void test_an_unknown_unit_has_no_feed(void **state)
 {
     (void)state;
@@ -295,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_a_case_of_another_subtree_is_absent),
         cmocka_unit_test(test_a_confidential_case_shows_no_more_than_its_public_tracking),
         cmocka_unit_test(test_markup_in_a_title_is_escaped),
+        cmocka_unit_test(test_a_full_feed_is_the_subtrees_newest_50_events),
         cmocka_unit_test(test_an_unknown_unit_has_no_feed),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);

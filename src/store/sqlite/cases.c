@@ -110,17 +110,28 @@ static const char SQL_EVENTS_OF[] = "SELECT id, at, actor, action, from_status, 
                                     "reason, public_note FROM case_events WHERE case_id = ?1 "
                                     "ORDER BY id";
 /* The public events of a subtree, newest first (by time: imported cases bring events older
- * than their ids). The subtree's cases come from case_scope, their events from
- * case_events_case; no index orders events across cases, so every public event of the
- * subtree is read and sorted for the newest ones: a read that grows with the subtree's
- * history. Cheap for a commune; for a province's root an index on case_events (at, id) WHERE
- * public_note IS NOT NULL, read newest first with each event's case checked in case_scope,
- * would bound it, and needs a migration. */
+ * than their ids), read in one of two ways (sq_case_feed). Recent: the newest ?3 public events
+ * of every case, one range of case_events_public (at, id), each kept if its case lies in the
+ * subtree (?1): a subtree that has most of the updates (a province, a district) finds its
+ * page among the first few, without reading the rest. Sorted: the subtree's cases from
+ * case_scope, their events from case_events_case, every public event of the subtree read and
+ * sorted for the newest ones, a read that grows with the subtree's history, cheap for a
+ * commune. */
+#define CASE_FEED_COLUMNS                                                                          \
+    "SELECT e.id, e.at, e.action, e.to_status, e.public_note, c.tracking_code, c.kind, "           \
+    "c.privacy, c.title "
+/* Recent events read per entry of a feed page before the subtree's own are sorted instead */
+#define FEED_WINDOW 20
+static const char SQL_CASE_FEED_RECENT[] =
+    CASE_FEED_COLUMNS "FROM (SELECT id, at, case_id, action, to_status, public_note "
+                      "FROM case_events WHERE public_note IS NOT NULL "
+                      "ORDER BY at DESC, id DESC LIMIT ?3) e JOIN cases c ON c.id = e.case_id "
+                      "WHERE EXISTS (SELECT 1 FROM case_scope s WHERE s.case_id = e.case_id "
+                      "AND s.unit_id = ?1) ORDER BY e.at DESC, e.id DESC LIMIT ?2";
 static const char SQL_CASE_FEED[] =
-    "SELECT e.id, e.at, e.action, e.to_status, e.public_note, c.tracking_code, c.kind, "
-    "c.privacy, c.title FROM case_scope s JOIN case_events e ON e.case_id = s.case_id "
-    "JOIN cases c ON c.id = s.case_id WHERE s.unit_id = ?1 AND e.public_note IS NOT NULL "
-    "ORDER BY e.at DESC, e.id DESC LIMIT ?2";
+    CASE_FEED_COLUMNS "FROM case_scope s JOIN case_events e ON e.case_id = s.case_id "
+                      "JOIN cases c ON c.id = s.case_id WHERE s.unit_id = ?1 "
+                      "AND e.public_note IS NOT NULL ORDER BY e.at DESC, e.id DESC LIMIT ?2";
 /* Open311's query: the subtree's cases received in [?2, ?3], open or settled (?4, NULL for
  * both), of the service codes in the JSON array ?5 (NULL for any), newest first: one range of
  * case_scope_received (unit_id, received_at, case_id) read backwards, the page (?6 rows after
@@ -1155,15 +1166,17 @@ int sq_due_warned(struct sq *q, int64_t case_id, int64_t due_at, bool *warned)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : AKAR_ESTORE;
 }
 
-int sq_case_feed(struct sq *q, struct arena *a, int64_t scope_unit_id, size_t limit,
-                 struct case_feed_row **rows, size_t *n)
+/* The events sql (SQL_CASE_FEED, or SQL_CASE_FEED_RECENT over the newest window) finds. */
+static int feed_rows(struct conn *c, struct arena *a, const char *sql, int64_t scope_unit_id,
+                     size_t limit, size_t window, struct case_feed_row **rows, size_t *n)
 {
-    struct conn *c = sq_reader(q);
-    sqlite3_stmt *st = c ? sq_prepare(c, SQL_CASE_FEED) : NULL;
+    sqlite3_stmt *st = sq_prepare(c, sql);
     if (!st)
         return AKAR_ESTORE;
     sqlite3_bind_int64(st, 1, scope_unit_id);
     sqlite3_bind_int64(st, 2, (int64_t)limit);
+    if (sql == SQL_CASE_FEED_RECENT)
+        sqlite3_bind_int64(st, 3, (int64_t)window);
     struct case_feed_row *out = arena_alloc(a, (limit ? limit : 1) * sizeof *out);
     size_t k = 0;
     int rc;
@@ -1176,4 +1189,19 @@ int sq_case_feed(struct sq *q, struct arena *a, int64_t scope_unit_id, size_t li
     *rows = out;
     *n = k;
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : AKAR_ESTORE;
+}
+
+int sq_case_feed(struct sq *q, struct arena *a, int64_t scope_unit_id, size_t limit,
+                 struct case_feed_row **rows, size_t *n)
+{
+    struct conn *c = sq_reader(q);
+    if (!c)
+        return AKAR_ESTORE;
+    /* the newest events of all are a prefix of the order sought: when the subtree's page is
+     * whole within them, it is the subtree's newest; else the subtree's own are sorted */
+    int rc =
+        feed_rows(c, a, SQL_CASE_FEED_RECENT, scope_unit_id, limit, limit * FEED_WINDOW, rows, n);
+    if (rc || *n == limit)
+        return rc;
+    return feed_rows(c, a, SQL_CASE_FEED, scope_unit_id, limit, 0, rows, n);
 }

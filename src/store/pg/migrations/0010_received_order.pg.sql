@@ -5,3 +5,6 @@
 ALTER TABLE case_scope ADD COLUMN received_at bigint NOT NULL DEFAULT 0;
 UPDATE case_scope s SET received_at = c.received_at FROM cases c WHERE c.id = s.case_id;
 CREATE INDEX case_scope_received ON case_scope (unit_id, received_at, case_id);
+-- The Atom feed of a subtree reads the newest public events of all cases first, each checked
+-- against the subtree, and sorts the subtree's own only when they hold too few of its events.
+CREATE INDEX case_events_public ON case_events (at, id) WHERE public_note IS NOT NULL;
