@@ -160,7 +160,7 @@ struct api_intake {
     struct case_intake in; /* kind, channel and the content; created_by and by_receptionist
                               are set from who */
     const char *unit_code; /* the unit addressed */
-    struct identity *who;  /* the signed-in submitter, or NULL */
+    struct identity *who;  /* the signed-in submitter, or an integration's key, or NULL */
     struct store_write **attachments; /* ATTACHMENT_ADD writes with case_id 0 (see
                                          api_attachment_prepare), stored with the case */
     size_t nattachments;
