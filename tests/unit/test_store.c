@@ -1323,6 +1323,63 @@ static void test_backup_to_an_impossible_path_fails_cleanly(void **state)
     assert_int_equal(add_unit(s, "599", "district", "58"), 0);
 }
 
+/* ---- Idempotency-Key records ---- */
+
+static struct store_write idem_write(const char *key, int64_t at, int64_t live_since,
+                                     unsigned char mark)
+{
+    struct store_write w;
+    memset(&w, 0, sizeof w);
+    w.kind = STORE_W_IDEMPOTENCY_ADD;
+    w.u.idempotency.scope = "user:7";
+    w.u.idempotency.key = key;
+    memset(w.u.idempotency.fingerprint, mark, sizeof w.u.idempotency.fingerprint);
+    w.u.idempotency.status = 201;
+    w.u.idempotency.response = "sealed";
+    w.u.idempotency.result_id = 42;
+    w.u.idempotency.live_since = live_since;
+    w.at_ms = at;
+    return w;
+}
+
+static void test_idempotency_key_is_refused_while_live_then_replaced_and_purged(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = open_store(f);
+    int64_t audited = db_int(f->path, "SELECT count(*) FROM audit");
+    struct store_write w = idem_write("k1", 1000000, 0, 0xA1);
+    assert_int_equal(store_write_sync(s, &w), 0);
+    /* a second record of the key while the first is live: refused */
+    w = idem_write("k1", 1000500, 1000000, 0xB2);
+    assert_int_equal(store_write_sync(s, &w), AKAR_EEXIST);
+    struct idempotency_row r;
+    assert_int_equal(store_idempotency_get(s, f->a, "user:7", "k1", 0, &r), 0);
+    assert_int_equal(r.status, 201);
+    assert_int_equal(r.result_id, 42);
+    assert_int_equal(r.created_at, 1000000);
+    assert_string_equal(r.response, "sealed");
+    assert_int_equal(r.fingerprint[0], 0xA1);
+    /* another caller's key of the same name is another record */
+    assert_int_equal(store_idempotency_get(s, f->a, "user:8", "k1", 0, &r), AKAR_ENOTFOUND);
+    /* a record older than since counts as gone, and a new one replaces it */
+    assert_int_equal(store_idempotency_get(s, f->a, "user:7", "k1", 1000001, &r), AKAR_ENOTFOUND);
+    w = idem_write("k1", 2000000, 1000001, 0xC3);
+    assert_int_equal(store_write_sync(s, &w), 0);
+    assert_int_equal(store_idempotency_get(s, f->a, "user:7", "k1", 0, &r), 0);
+    assert_int_equal(r.fingerprint[0], 0xC3);
+    w = idem_write("k2", 3000000, 0, 0xD4);
+    assert_int_equal(store_write_sync(s, &w), 0);
+    /* the sweep drops what was created before its cutoff */
+    struct store_write purge = {.kind = STORE_W_IDEMPOTENCY_PURGE, .actor = "system"};
+    purge.u.purge.now_ms = 2500000;
+    assert_int_equal(store_write_sync(s, &purge), 0);
+    assert_int_equal(purge.id, 1);
+    assert_int_equal(store_idempotency_get(s, f->a, "user:7", "k1", 0, &r), AKAR_ENOTFOUND);
+    assert_int_equal(store_idempotency_get(s, f->a, "user:7", "k2", 0, &r), 0);
+    /* housekeeping, not history: nothing was audited */
+    assert_int_equal(db_int(f->path, "SELECT count(*) FROM audit"), audited);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1370,6 +1427,7 @@ int main(void)
         T(test_backup_is_a_complete_database_with_an_intact_chain),
         T(test_backup_replaces_an_older_backup),
         T(test_backup_to_an_impossible_path_fails_cleanly),
+        T(test_idempotency_key_is_refused_while_live_then_replaced_and_purged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
