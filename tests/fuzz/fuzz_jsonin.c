@@ -56,6 +56,8 @@ static bool type_matches(json_t *v, enum jsonin_type t)
         return json_typeof(v) == JSON_INTEGER;
     case JSONIN_NUMBER:
         return json_typeof(v) == JSON_INTEGER || json_typeof(v) == JSON_REAL;
+    case JSONIN_OBJECT:
+        return json_typeof(v) == JSON_OBJECT;
     }
     return false;
 }
