@@ -53,6 +53,7 @@ static const struct jsonin_field intake_fields[] = {
     {"confidential", JSONIN_BOOL, false, 0, NULL, 0},
     {"reporter", JSONIN_OBJECT, false, 0, reporter_fields, 4},
     {"location", JSONIN_OBJECT, false, 0, location_fields, 3},
+    {"answers", JSONIN_MAP, false, 16000, NULL, 0},
 };
 static const struct jsonin_field action_fields[] = {
     {"action", JSONIN_STRING, true, 32, NULL, 0},
@@ -222,6 +223,13 @@ static json_t *case_json(struct http_request *req, const struct case_row *c, enu
     }
     if (view == VIEW_OFFICIAL || view == VIEW_INSPECTOR)
         json_object_set_new(o, "reporter_sealed", json_boolean(c->reporter_sealed != NULL));
+    /* the answers to the category's questions may be personal (a parcel, a file number): for
+     * those who handle the case, never on the public tracking page */
+    json_t *answers = c->answers && (view == VIEW_OFFICIAL || view == VIEW_INSPECTOR)
+                          ? json_loads(c->answers, 0, NULL)
+                          : NULL;
+    if (answers)
+        json_object_set_new(o, "answers", answers);
     if (ev)
         json_object_set_new(o, "timeline", timeline_json(a, ev, nev, view));
     return o;
@@ -334,6 +342,29 @@ static int submitted_again(struct http_request *req, const struct idempotency_ro
     return api_json(req, 201, answer);
 }
 
+/* The answers of a body's "answers" (an object that jsonin checked: strings or arrays of
+ * strings), in the arena; NULL when there are none. */
+static const struct answer *answers_from(struct arena *a, json_t *obj, size_t *n)
+{
+    *n = json_is_object(obj) ? json_object_size(obj) : 0;
+    if (!*n)
+        return NULL;
+    struct answer *out = arena_calloc(a, *n * sizeof *out);
+    size_t k = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        bool list = json_is_array(v);
+        size_t nv = list ? json_array_size(v) : 1;
+        const char **values = arena_calloc(a, (nv ? nv : 1) * sizeof *values);
+        for (size_t i = 0; i < nv; i++)
+            values[i] = arena_strdup(a, json_string_value(list ? json_array_get(v, i) : v));
+        out[k++] = (struct answer){arena_strdup(a, key), values, nv, list};
+    }
+    return out;
+}
+
 int api_cases_submit(struct http_request *req)
 {
     struct api *api = req->route_ctx;
@@ -374,6 +405,8 @@ int api_cases_submit(struct http_request *req)
         const char *addr = json_string_value(json_object_get(loc, "address"));
         in->address = addr ? arena_strdup(req->arena, addr) : NULL;
     }
+    in->asked = true;
+    in->answers = answers_from(req->arena, json_object_get(body, "answers"), &in->nanswers);
     json_decref(body);
 #undef STR
 #undef RSTR
@@ -1242,6 +1275,27 @@ int api_cases_list(struct http_request *req)
     return api_json(req, 200, out);
 }
 
+/* A category's extra questions, in their order, as a submitter's form needs them. */
+static json_t *questions_json(const struct category_question *qs, size_t n)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *q =
+            json_pack("{s:s, s:i, s:s, s:b, s:s, s:o}", "code", qs[i].code, "position",
+                      qs[i].position, "datatype", qs[i].datatype, "required", qs[i].required,
+                      "label", qs[i].label, "description", str_or_null(qs[i].description));
+        if (answers_datatype_listed(qs[i].datatype)) {
+            json_t *choices = json_array();
+            for (size_t k = 0; k < qs[i].nchoices; k++)
+                json_array_append_new(choices, json_pack("{s:s, s:s}", "key", qs[i].choices[k].key,
+                                                         "name", qs[i].choices[k].name));
+            json_object_set_new(q, "choices", choices);
+        }
+        json_array_append_new(out, q);
+    }
+    return out;
+}
+
 int api_categories(struct http_request *req)
 {
     struct api *api = req->route_ctx;
@@ -1259,10 +1313,18 @@ int api_categories(struct http_request *req)
         return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
     json_t *items = json_array();
     n = api_categories_offered(rows, n);
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, json_pack("{s:s, s:s, s:o}", "code", rows[i].code, "name",
+    for (size_t i = 0; i < n; i++) {
+        struct category_question *qs;
+        size_t nq;
+        if (store_category_questions(api->store, req->arena, rows[i].id, &qs, &nq)) {
+            json_decref(items);
+            return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
+        }
+        json_array_append_new(items, json_pack("{s:s, s:s, s:o, s:o}", "code", rows[i].code, "name",
                                                rows[i].name, "department",
-                                               str_or_null(rows[i].department_name)));
+                                               str_or_null(rows[i].department_name), "questions",
+                                               questions_json(qs, nq)));
+    }
     return api_json(req, 200, json_pack("{s:o}", "categories", items));
 }
 

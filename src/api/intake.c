@@ -30,6 +30,21 @@ enum api_intake_outcome api_intake_submit(struct http_request *req, struct api *
                  it->who->key->unit_code);
         return INTAKE_REFUSED;
     }
+    if (in->asked && in->category_code) {
+        /* the questions the answers are checked against: the category's that the case gets */
+        struct category_row cat;
+        rc = store_category_find(api->store, req->arena, it->unit.path, in->category_code, &cat);
+        if (rc == AKAR_ENOTFOUND) {
+            it->problem = (struct case_problem){.rc = AKAR_EINVAL, .field = "category"};
+            snprintf(it->problem.detail, sizeof it->problem.detail,
+                     "category %s is not offered here", in->category_code);
+            return INTAKE_REFUSED;
+        }
+        struct category_question *qs;
+        if (rc || store_category_questions(api->store, req->arena, cat.id, &qs, &in->nquestions))
+            return INTAKE_UNAVAILABLE;
+        in->questions = qs;
+    }
     in->created_by = it->who ? it->who->user.id : 0;
     in->by_receptionist = it->who && access_has_role(it->who->grants, it->who->ngrants,
                                                      ROLE_RECEPTIONIST, it->unit.path);

@@ -121,6 +121,8 @@ static const char *type_name(enum jsonin_type t)
         return "a number";
     case JSONIN_OBJECT:
         return "an object";
+    case JSONIN_MAP:
+        return "an object of strings or arrays of strings";
     }
     return "?";
 }
@@ -137,6 +139,7 @@ static bool type_ok(json_t *v, enum jsonin_type t)
     case JSONIN_NUMBER:
         return json_is_number(v);
     case JSONIN_OBJECT:
+    case JSONIN_MAP:
         return json_is_object(v);
     }
     return false;
@@ -150,6 +153,41 @@ static void member_path(char *path, size_t n, const char *prefix, const char *ke
     /* the key is valid UTF-8, so only a character cut at the end can make the path invalid */
     if (len >= 0 && (size_t)len >= n && !utf8_valid(path, strlen(path), &bad))
         path[bad] = 0;
+}
+
+/* Checks the members of map (a JSONIN_MAP at path) against max, adding each problem to err. */
+static void check_map(json_t *map, size_t max, const char *prefix, struct jsonin_error *err)
+{
+    const char *key;
+    json_t *v;
+    char path[128], detail[512];
+    json_object_foreach(map, key, v)
+    {
+        member_path(path, sizeof path, prefix, key);
+        bool ok = json_is_string(v) || json_is_array(v);
+        size_t i;
+        json_t *item;
+        if (json_is_array(v))
+            json_array_foreach(v, i, item) ok &= json_is_string(item);
+        if (!ok) {
+            set_err(err, path, "%s must be a string or an array of strings", path);
+            continue;
+        }
+        json_t *one = v;
+        for (i = 0; i < (json_is_array(v) ? json_array_size(v) : 1); i++) {
+            if (json_is_array(v))
+                one = json_array_get(v, i);
+            if (json_string_length(one) > max) {
+                snprintf(detail, sizeof detail, "%s is longer than %zu bytes", path, max);
+                set_err(err, path, "%s", detail);
+                break;
+            }
+            if (strlen(json_string_value(one)) != json_string_length(one)) {
+                set_err(err, path, "%s contains a NUL character", path);
+                break;
+            }
+        }
+    }
 }
 
 /* Checks obj's members against fields, adding each problem to err; prefix names the
@@ -188,6 +226,8 @@ static bool check_object(json_t *obj, const struct jsonin_field *fields, size_t 
             set_err(err, path, "%s contains a NUL character", path);
         } else if (f->type == JSONIN_OBJECT) {
             check_object(v, f->sub, f->nsub, path, err);
+        } else if (f->type == JSONIN_MAP) {
+            check_map(v, max, path, err);
         }
     }
     for (size_t i = 0; i < n; i++) {

@@ -9,7 +9,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum jsonin_type { JSONIN_STRING, JSONIN_BOOL, JSONIN_INTEGER, JSONIN_NUMBER, JSONIN_OBJECT };
+/* JSONIN_MAP: an object of members of any name, each a string or an array of strings, every
+ * string within max_len (a petition's answers: {"code": "value", "other": ["k1", "k2"]}). */
+enum jsonin_type {
+    JSONIN_STRING,
+    JSONIN_BOOL,
+    JSONIN_INTEGER,
+    JSONIN_NUMBER,
+    JSONIN_OBJECT,
+    JSONIN_MAP
+};
 
 struct jsonin_field {
     const char *name;

@@ -11,9 +11,11 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/xml.h"
+#include "domain/answers.h"
 #include "domain/tracking.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,11 +153,12 @@ static int offered(struct http_request *req, enum o311_format f, struct category
     return 0;
 }
 
-/* GET services.{json,xml}: the categories as realtime services without extra questions
- * (akar's submission form asks none beyond the report itself yet). A category has no text of
- * its own to describe it, so description is empty rather than a repeat of the name. */
+/* GET services.{json,xml}: the categories as realtime services, with metadata when the
+ * category asks extra questions (its definition's attributes). A category has no text of its
+ * own to describe it, so description is empty rather than a repeat of the name. */
 static int services(struct http_request *req, enum o311_format f)
 {
+    struct api *api = req->route_ctx;
     struct category_row *rows;
     size_t n;
     if (offered(req, f, &rows, &n))
@@ -163,11 +166,17 @@ static int services(struct http_request *req, enum o311_format f)
     struct buf b = {0};
     buf_puts(&b, f == O311_JSON ? "[" : XML_DECL "<services>");
     for (size_t i = 0; i < n; i++) {
+        struct category_question *qs;
+        size_t nq;
+        if (store_category_questions(api->store, req->arena, rows[i].id, &qs, &nq)) {
+            buf_release(&b);
+            return o311_error(req, f, 503, "the store is not answering; try again shortly");
+        }
         const struct o311_field fs[] = {
             {"service_code", F_TEXT, rows[i].code, false, NULL},
             {"service_name", F_TEXT, rows[i].name, false, NULL},
             {"description", F_TEXT, NULL, false, NULL},
-            {"metadata", F_BOOL, NULL, false, NULL},
+            {"metadata", F_BOOL, NULL, nq > 0, NULL},
             {"type", F_TEXT, "realtime", false, NULL},
             {"keywords", F_TEXT, "", false, NULL},
             {"group", F_TEXT, rows[i].department_name, false, NULL},
@@ -186,10 +195,72 @@ static int services(struct http_request *req, enum o311_format f)
     return reply_buf(req, 200, f == O311_JSON ? JSON_TYPE : XML_TYPE, &b);
 }
 
-/* GET /open311/v2/services/{code}.{json,xml}: the definition of a service, which has no
- * attributes while akar asks no extra questions. */
+/* Appends the attributes of a service definition, the category's questions, in format f:
+ * each to be answered (variable), its order its position, its description the question asked
+ * and datatype_description the help on answering; values for the list types. */
+static void attributes(struct buf *b, enum o311_format f, const struct category_question *qs,
+                       size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char order[16];
+        snprintf(order, sizeof order, "%d", qs[i].position);
+        const struct o311_field fs[] = {
+            {"variable", F_BOOL, NULL, true, NULL},
+            {"code", F_TEXT, qs[i].code, false, NULL},
+            {"datatype", F_TEXT, qs[i].datatype, false, NULL},
+            {"required", F_BOOL, NULL, qs[i].required, NULL},
+            {"datatype_description", F_TEXT, qs[i].description, false, NULL},
+            {"order", F_TEXT, order, false, NULL},
+            {"description", F_TEXT, qs[i].label, false, NULL},
+        };
+        size_t nf = sizeof fs / sizeof fs[0];
+        bool listed = answers_datatype_listed(qs[i].datatype);
+        if (f == O311_JSON) {
+            buf_puts(b, i ? ",{" : "{");
+            fields_members(b, fs, nf - 2);
+            /* order is an integer in JSON, where the fields would write a string */
+            buf_printf(b, ",\"order\":%d,\"description\":", qs[i].position);
+            buf_json_string(b, qs[i].label);
+            if (listed) {
+                buf_puts(b, ",\"values\":[");
+                for (size_t k = 0; k < qs[i].nchoices; k++) {
+                    const struct o311_field v[] = {
+                        {"key", F_TEXT, qs[i].choices[k].key, false, NULL},
+                        {"name", F_TEXT, qs[i].choices[k].name, false, NULL},
+                    };
+                    if (k)
+                        buf_puts(b, ",");
+                    fields_json(b, v, 2);
+                }
+                buf_puts(b, "]");
+            }
+            buf_puts(b, "}");
+        } else {
+            buf_puts(b, "<attribute>");
+            fields_xml(b, fs, nf);
+            if (listed) {
+                buf_puts(b, "<values>");
+                for (size_t k = 0; k < qs[i].nchoices; k++) {
+                    const struct o311_field v[] = {
+                        {"key", F_TEXT, qs[i].choices[k].key, false, NULL},
+                        {"name", F_TEXT, qs[i].choices[k].name, false, NULL},
+                    };
+                    buf_puts(b, "<value>");
+                    fields_xml(b, v, 2);
+                    buf_puts(b, "</value>");
+                }
+                buf_puts(b, "</values>");
+            }
+            buf_puts(b, "</attribute>");
+        }
+    }
+}
+
+/* GET /open311/v2/services/{code}.{json,xml}: the definition of a service, its category's
+ * questions as attributes (none when it asks none). */
 int api_open311_service(struct http_request *req)
 {
+    struct api *api = req->route_ctx;
     const char *code;
     enum o311_format f;
     if (!resource(req->arena, req->params[0], &code, &f))
@@ -203,16 +274,24 @@ int api_open311_service(struct http_request *req)
         i++;
     if (i == n)
         return o311_error(req, f, 404, "service_code names no service of this jurisdiction");
+    struct category_question *qs;
+    size_t nq;
+    if (store_category_questions(api->store, req->arena, rows[i].id, &qs, &nq))
+        return o311_error(req, f, 503, "the store is not answering; try again shortly");
     struct buf b = {0};
     if (f == O311_JSON) {
         buf_puts(&b, "{\"service_code\":");
         buf_json_string(&b, rows[i].code);
-        buf_puts(&b, ",\"attributes\":[]}");
+        buf_puts(&b, ",\"attributes\":[");
+        attributes(&b, f, qs, nq);
+        buf_puts(&b, "]}");
         return reply_buf(req, 200, JSON_TYPE, &b);
     }
     buf_puts(&b, XML_DECL "<service_definition><service_code>");
     xml_text(&b, rows[i].code);
-    buf_puts(&b, "</service_code><attributes></attributes></service_definition>");
+    buf_puts(&b, "</service_code><attributes>");
+    attributes(&b, f, qs, nq);
+    buf_puts(&b, "</attributes></service_definition>");
     return reply_buf(req, 200, XML_TYPE, &b);
 }
 

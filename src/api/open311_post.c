@@ -70,6 +70,49 @@ static const char *argument_of(const char *field)
     return field;
 }
 
+/* The argument that a refused answer came from: attribute[CODE], or the attributes as a whole. */
+static const char *attribute_of(struct arena *a, const char *field)
+{
+    if (strncmp(field, "answers.", 8) == 0)
+        return arena_printf(a, "attribute[%s]", field + 8);
+    return strcmp(field, "answers") == 0 ? "attribute" : argument_of(field);
+}
+
+/* The answers of attribute[CODE]=v and, for a multivaluelist, attribute[CODE][]=v (each
+ * value of a code's list gathered into one answer), in the arena. An empty value is left out,
+ * as an empty argument is an absent one. *bad names an argument that starts as an attribute
+ * but is none. */
+static const struct answer *answers_from(struct arena *a, const struct form *form, size_t *n,
+                                         const char **bad)
+{
+    struct answer *out = arena_calloc(a, (form->n ? form->n : 1) * sizeof *out);
+    const char ***values = arena_calloc(a, (form->n ? form->n : 1) * sizeof *values);
+    *n = 0;
+    for (size_t i = 0; i < form->n; i++) {
+        const char *name = form->fields[i].name, *value = form->fields[i].value;
+        if (strncmp(name, "attribute[", 10) != 0)
+            continue;
+        const char *code = name + 10, *end = strchr(code, ']');
+        bool list = end && strcmp(end, "][]") == 0;
+        if (!end || end == code || (end[1] && !list)) {
+            *bad = name;
+            return NULL;
+        }
+        if (!*value)
+            continue;
+        char *c = arena_strndup(a, code, (size_t)(end - code));
+        size_t k = 0;
+        while (k < *n && !(list && out[k].list && strcmp(out[k].code, c) == 0))
+            k++;
+        if (k == *n) {
+            values[k] = arena_calloc(a, form->n * sizeof *values[k]);
+            out[(*n)++] = (struct answer){c, values[k], 0, list};
+        }
+        values[k][out[k].nvalues++] = value;
+    }
+    return out;
+}
+
 /* The answer: a one-entry list with the request's id and what happens next. */
 static int posted(struct http_request *req)
 {
@@ -227,17 +270,20 @@ int api_open311_post(struct http_request *req)
         return o311_error(req, f, 404, "service_code names no service of this jurisdiction");
     if (rc)
         return later(req, f, 1, "the store is not answering; try again shortly");
-    /* the services ask no extra questions yet (their definitions have no attributes) */
-    for (size_t i = 0; i < form.n; i++)
-        if (strncmp(form.fields[i].name, "attribute[", 10) == 0 && *form.fields[i].value)
-            return o311_error(req, f, 400,
-                              arena_printf(req->arena, "service %s has no attribute %s", code,
-                                           form.fields[i].name + 9));
 
     struct o311_post *p = arena_calloc(req->arena, sizeof *p);
     p->f = f;
     struct api_intake *it = &p->it;
     struct case_intake *in = &it->in;
+    const char *bad_name = NULL;
+    in->answers = answers_from(req->arena, &form, &in->nanswers, &bad_name);
+    if (bad_name)
+        return o311_error(req, f, 400,
+                          arena_printf(req->arena,
+                                       "%s is no attribute argument: attribute[CODE], or "
+                                       "attribute[CODE][] for each value of a multivaluelist",
+                                       bad_name));
+    in->asked = true;
     if (!place(req, f, &form, in))
         return HTTP_DONE;
     submitter(req, &form, in);
@@ -255,9 +301,10 @@ int api_open311_post(struct http_request *req)
     case INTAKE_REFUSED:
         if (it->problem.rc == AKAR_EDENIED)
             return o311_error(req, f, 403, it->problem.detail);
-        return o311_error(
-            req, f, 400,
-            arena_printf(req->arena, "%s: %s", argument_of(it->problem.field), it->problem.detail));
+        return o311_error(req, f, 400,
+                          arena_printf(req->arena, "%s: %s",
+                                       attribute_of(req->arena, it->problem.field),
+                                       it->problem.detail));
     case INTAKE_NO_UNIT:
         return o311_error(req, f, 404, "jurisdiction_id names no unit");
     case INTAKE_THROTTLED:

@@ -289,6 +289,17 @@ int case_plan_intake(const struct case_env *env, struct arena *a, const struct c
     if (!rule)
         return refuse(p, AKAR_EINVAL, "kind", "this jurisdiction's rules have no %s",
                       case_kind_name(in->kind));
+    const char *answers = NULL;
+    if (in->asked || in->nanswers) {
+        struct answers_problem ap;
+        if (answers_check(a, in->category_code != NULL, in->questions, in->nquestions, in->answers,
+                          in->nanswers, &answers, &ap)) {
+            char field[64];
+            snprintf(field, sizeof field, "answers%s%s", ap.code ? "." : "",
+                     ap.code ? ap.code : "");
+            return refuse(p, AKAR_EINVAL, field, "%s", ap.detail);
+        }
+    }
 
     char code[TRACKING_TEXT];
     tracking_new(code);
@@ -302,6 +313,7 @@ int case_plan_intake(const struct case_env *env, struct arena *a, const struct c
     out->category_code = in->category_code;
     out->title = in->title;
     out->description = in->description;
+    out->answers = answers;
     if (in->has_reporter) {
         char *json = reporter_json(r);
         if (case_reporter_sealed(in->kind, in->anonymous, in->confidential))

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "domain/account.h"
+#include "domain/answers.h"
 #include "domain/petition.h"
 #include "store/store.h"
 
@@ -25,7 +26,7 @@ struct seal_key;
  * this actor: 403) or AKAR_ECONFLICT (not in this state: 409, allowed = the actions that are). */
 struct case_problem {
     int rc;
-    char field[32];
+    char field[64]; /* "answers.CODE" names an answer */
     char detail[240];
     unsigned allowed;
 };
@@ -59,6 +60,14 @@ struct case_intake {
     const char *address;
     int64_t created_by;   /* the signed-in person submitting, or 0 */
     bool by_receptionist; /* may use the reception, paper and phone channels */
+    /* Answers to the category's extra questions. asked: the channel showed the questions (the
+     * JSON API and Open311 do; the web form does not yet), which are questions[], and the
+     * required ones must be answered; else any answer is refused. */
+    const struct answer *answers;
+    size_t nanswers;
+    bool asked;
+    const struct category_question *questions;
+    size_t nquestions;
 };
 
 /* Plans a new case at unit. On success fills out (arena) and access_key (shown once to the

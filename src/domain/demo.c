@@ -9,6 +9,7 @@
 #include "base/tsv.h"
 #include "domain/access.h"
 #include "domain/account.h"
+#include "domain/answers.h"
 #include "domain/cases.h"
 #include "domain/deadline.h"
 #include "domain/totp.h"
@@ -49,6 +50,52 @@ const struct demo_account *demo_accounts(size_t *n)
     return accounts;
 }
 
+/* A question of questions.tsv as the write that adds it: 0, or -1 with err set. */
+static int demo_question(struct arena *a, const struct tsv_row *row, struct store_write *w,
+                         char *err, size_t errlen)
+{
+    char **f = row->fields;
+    if (row->n != 9 || !answers_datatype_known(f[4]) || atoi(f[3]) < 1 ||
+        (strcmp(f[5], "yes") != 0 && strcmp(f[5], "no") != 0)) {
+        snprintf(err, errlen,
+                 "questions.tsv line %d: unit, category, code, position (1, 2, ...), datatype, "
+                 "yes or no, question, help and choices expected",
+                 row->line);
+        return -1;
+    }
+    struct category_question *q = &w->u.question.q;
+    w->kind = STORE_W_QUESTION_ADD;
+    w->u.question.unit_code = f[0];
+    w->u.question.category_code = f[1];
+    *q = (struct category_question){.code = f[2],
+                                    .position = atoi(f[3]),
+                                    .datatype = f[4],
+                                    .required = strcmp(f[5], "yes") == 0,
+                                    .label = f[6],
+                                    .description = strcmp(f[7], "-") ? f[7] : NULL};
+    if (!answers_datatype_listed(f[4]))
+        return 0;
+    size_t cap = 1;
+    for (const char *p = f[8]; *p; p++)
+        cap += *p == '|';
+    struct question_choice *choices = arena_calloc(a, cap * sizeof *choices);
+    for (char *item = f[8]; item;) {
+        char *next = strchr(item, '|'), *eq;
+        if (next)
+            *next++ = 0;
+        if (!(eq = strchr(item, '=')) || eq == item || !eq[1]) {
+            snprintf(err, errlen, "questions.tsv line %d: choices are key=name, split by |",
+                     row->line);
+            return -1;
+        }
+        *eq = 0;
+        choices[q->nchoices++] = (struct question_choice){item, eq + 1};
+        item = next;
+    }
+    q->choices = choices;
+    return 0;
+}
+
 int demo_load(struct store *s, const struct seal_key *key, char (*totp)[DEMO_TOTP_CHARS], char *err,
               size_t errlen)
 {
@@ -69,7 +116,9 @@ int demo_load(struct store *s, const struct seal_key *key, char (*totp)[DEMO_TOT
     const struct demo_account *acc = demo_accounts(&nacc);
     struct tsv_row *cats;
     size_t ncats = tsv_parse(a, resource_get("categories.tsv"), &cats);
-    struct store_write **items = arena_calloc(a, (nunits + nacc + ncats) * sizeof *items);
+    struct tsv_row *quests;
+    size_t nquests = tsv_parse(a, resource_get("questions.tsv"), &quests);
+    struct store_write **items = arena_calloc(a, (nunits + nacc + ncats + nquests) * sizeof *items);
     for (size_t i = 0; i < nunits; i++) {
         char **f = rows[i].fields;
         if (rows[i].n != 5) {
@@ -141,9 +190,17 @@ int demo_load(struct store *s, const struct seal_key *key, char (*totp)[DEMO_TOT
         w->u.category.department_name = f[4];
         items[nunits + nacc + i] = w;
     }
+    for (size_t i = 0; i < nquests; i++) {
+        struct store_write *w = arena_calloc(a, sizeof *w);
+        if (demo_question(a, &quests[i], w, err, errlen)) {
+            rc = AKAR_EINVAL;
+            goto out;
+        }
+        items[nunits + nacc + ncats + i] = w;
+    }
     struct store_write batch = {.kind = STORE_W_BATCH, .actor = "cli:init --demo"};
     batch.u.batch.items = items;
-    batch.u.batch.n = nunits + nacc + ncats;
+    batch.u.batch.n = nunits + nacc + ncats + nquests;
     rc = store_write_sync(s, &batch);
     if (rc)
         snprintf(err, errlen, "loading the demo failed: %s", batch.errmsg);

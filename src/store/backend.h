@@ -62,6 +62,8 @@ struct store_backend {
                          struct category_row *out);
     int (*category_list)(void *impl, struct arena *a, const char *unit_path,
                          struct category_row **rows, size_t *n);
+    int (*category_questions)(void *impl, struct arena *a, int64_t category_id,
+                              struct category_question **rows, size_t *n);
     int (*attachment_list)(void *impl, struct arena *a, int64_t case_id,
                            struct attachment_row **rows, size_t *n);
     int (*attachment_get)(void *impl, struct arena *a, int64_t id, struct attachment_row *out);

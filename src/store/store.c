@@ -470,6 +470,12 @@ int store_category_list(struct store *s, struct arena *a, const char *unit_path,
     return s->be->category_list(s->impl, a, unit_path, rows, n);
 }
 
+int store_category_questions(struct store *s, struct arena *a, int64_t category_id,
+                             struct category_question **rows, size_t *n)
+{
+    return s->be->category_questions(s->impl, a, category_id, rows, n);
+}
+
 int store_attachment_list(struct store *s, struct arena *a, int64_t case_id,
                           struct attachment_row **rows, size_t *n)
 {

@@ -66,8 +66,11 @@ enum store_write_kind {
     STORE_W_IDEMPOTENCY_ADD,
     /* u.purge: drops records created before now_ms; id = count (not audited: housekeeping) */
     STORE_W_IDEMPOTENCY_PURGE,
-    STORE_W_USER_TOTP_RESET /* u.totp_reset: a new unconfirmed secret, the account's sessions
-                               ended; ENOTFOUND if no such user; id = sessions ended */
+    STORE_W_USER_TOTP_RESET, /* u.totp_reset: a new unconfirmed secret, the account's sessions
+                                ended; ENOTFOUND if no such user; id = sessions ended */
+    STORE_W_QUESTION_ADD     /* u.question: a question of the category that unit_code offers
+                                itself; ENOTFOUND if it offers none of that code, EEXIST if the
+                                category has a question of that code or position */
 };
 
 /* A message to deliver, queued in the same transaction as the change it tells of. */
@@ -91,8 +94,25 @@ struct case_new {
     int64_t step_from, due_at, received_at, created_by; /* created_by 0: nobody signed in */
     bool remote;
     const char *public_note; /* for the "submit" event on the public timeline */
+    const char *answers;     /* JSON object of the answers to the category's questions, checked
+                                by domain/answers; NULL: none */
     const struct outbox_msg *outbox;
     size_t noutbox;
+};
+
+/* A category's extra question, asked of whoever submits a petition in it (Open311: an
+ * attribute of its service). datatype is one of Open311's: string, number, datetime, text,
+ * singlevaluelist, multivaluelist; the list types offer their choices in order. */
+struct question_choice {
+    const char *key, *name; /* the value sent; what people read */
+};
+struct category_question {
+    const char *code, *datatype, *label;
+    const char *description; /* help on what to answer; may be NULL */
+    int position;            /* 1, 2, ...: the order in which the questions are asked */
+    bool required;
+    const struct question_choice *choices;
+    size_t nchoices;
 };
 
 /* One transition of a case. Fields marked "set_" change only when their flag is true. */
@@ -147,6 +167,10 @@ struct store_write {
             int64_t user_id;
             const char *sealed; /* the new secret, sealed */
         } totp_reset;
+        struct {
+            const char *unit_code, *category_code;
+            struct category_question q;
+        } question;
         struct {
             unsigned char token_hash[32];
             int64_t user_id, expires_ms;
@@ -285,6 +309,7 @@ struct case_row {
     int rating; /* 0: not rated */
     const char *rating_comment;
     int64_t created_by, received_at, resolved_at, updated_at;
+    const char *answers; /* JSON object of the answers to the category's questions, or NULL */
 };
 
 /* A case merged into another: its reporter follows the case it was merged into. */
@@ -411,6 +436,10 @@ int store_category_find(struct store *s, struct arena *a, const char *unit_path,
 /* Categories offered to a unit (its own and its ancestors'). */
 int store_category_list(struct store *s, struct arena *a, const char *unit_path,
                         struct category_row **rows, size_t *n);
+/* The questions of category category_id in their order, each with its choices (arena); none is
+ * *n 0. */
+int store_category_questions(struct store *s, struct arena *a, int64_t category_id,
+                             struct category_question **rows, size_t *n);
 int store_attachment_list(struct store *s, struct arena *a, int64_t case_id,
                           struct attachment_row **rows, size_t *n);
 int store_attachment_get(struct store *s, struct arena *a, int64_t id, struct attachment_row *out);

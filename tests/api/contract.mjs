@@ -261,6 +261,12 @@ async function scenario(server, contract, docText, seen) {
     await call('not JSON', 'POST', C, 415, { raw: 'kind=complaint', headers: { 'Content-Type': 'text/plain' } });
     await call('unknown token', 'POST', C, 401, { token: 'A'.repeat(43), json: petition() });
     await call('body too large', 'POST', C, 413, { json: petition({ description: 'x'.repeat(70000) }) });
+    // the category's extra questions (the demo's social_policy asks programme, required)
+    const social = (extra) => petition({ kind: 'feedback', category: 'social_policy', ...extra });
+    const asked = (await call('with answers', 'POST', C, 201, { json: social({ answers: { programme: 'elderly', circumstances: 'Sống một mình' } }) })).body || {};
+    await call('a required question unanswered', 'POST', C, 422, { json: social() });
+    await call('an answer to no question', 'POST', C, 422, { json: social({ answers: { programme: 'elderly', colour: 'red' } }) });
+    await call('an answer that is no string', 'POST', C, 400, { json: social({ answers: { programme: 1 } }) });
 
     // ---- Idempotency-Key: a retry makes nothing twice ----
     const replayed = (what, first, again, same) => check(`api: ${what} answers as the first did and says so`, () => {
@@ -369,6 +375,10 @@ async function scenario(server, contract, docText, seen) {
     const tag = got.headers.etag;
     await call('revalidated', 'GET', one(a.id), 304, { ...H, headers: { 'If-None-Match': tag } });
     await call('inspector', 'GET', one(a.id), 200, { token: tokens.inspector });
+    const answered = await call('with its answers', 'GET', one(asked.id), 200, { token: tokens.inspector });
+    await check('api: the officials see the answers to the questions', () => {
+        if (answered.body?.answers?.programme !== 'elderly') throw new Error(`answers: ${JSON.stringify(answered.body?.answers)}`);
+    });
     await call('no such case', 'GET', one(999999), 404, H);
     await call('not an id', 'GET', `${C}/abc`, 404, H);
     await call('without a token', 'GET', one(a.id), 401);

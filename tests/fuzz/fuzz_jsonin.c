@@ -35,6 +35,7 @@ static const struct jsonin_field typed_fields[] = {
     {"name", JSONIN_STRING, false, 0, NULL, 0},  {"code", JSONIN_STRING, false, 3, NULL, 0},
     {"active", JSONIN_BOOL, true, 0, NULL, 0},   {"count", JSONIN_INTEGER, false, 0, NULL, 0},
     {"ratio", JSONIN_NUMBER, false, 0, NULL, 0}, {"r\xC3\xB4le", JSONIN_STRING, false, 8, NULL, 0},
+    {"tags", JSONIN_MAP, false, 4, NULL, 0},
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -57,9 +58,39 @@ static bool type_matches(json_t *v, enum jsonin_type t)
     case JSONIN_NUMBER:
         return json_typeof(v) == JSON_INTEGER || json_typeof(v) == JSON_REAL;
     case JSONIN_OBJECT:
+    case JSONIN_MAP:
         return json_typeof(v) == JSON_OBJECT;
     }
     return false;
+}
+
+/* Whether v is a string of at most max bytes without NUL. */
+static bool short_text(json_t *v, size_t max)
+{
+    size_t len = json_string_length(v);
+    return json_is_string(v) && len <= max && !memchr(json_string_value(v), 0, len);
+}
+
+/* Whether map's members are each a string or an array of strings, every string short_text. */
+static bool map_obeys(json_t *map, size_t max)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(map, key, v)
+    {
+        if (json_is_array(v)) {
+            size_t i;
+            json_t *item;
+            json_array_foreach(v, i, item)
+            {
+                if (!short_text(item, max))
+                    return false;
+            }
+        } else if (!short_text(v, max)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* Whether doc (already parsed) is an object that obeys the schema. */
@@ -82,6 +113,8 @@ static bool obeys(json_t *doc, const struct jsonin_field *fields, size_t n)
             if (len > max || memchr(json_string_value(v), 0, len))
                 return false;
         }
+        if (f->type == JSONIN_MAP && !map_obeys(v, f->max_len ? f->max_len : 10000))
+            return false;
     }
     for (size_t i = 0; i < n; i++)
         if (fields[i].required && !json_object_get(doc, fields[i].name))

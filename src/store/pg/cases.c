@@ -18,7 +18,7 @@
     "c.title, c.description, c.reporter, c.reporter_sealed, c.lat, c.lon, c.address, "             \
     "c.handler_id, h.login, c.step, c.step_from, c.due_at, c.open, c.complex, c.remote, "          \
     "c.extensions, c.round, c.answer, c.document, c.merged_into, c.rating, c.rating_comment, "     \
-    "c.created_by, c.received_at, c.resolved_at, c.updated_at "
+    "c.created_by, c.received_at, c.resolved_at, c.updated_at, c.answers "
 #define CASE_JOINS                                                                                 \
     "JOIN units u ON u.id = c.unit_id LEFT JOIN categories cat ON cat.id = c.category_id "         \
     "LEFT JOIN departments d ON d.id = c.department_id LEFT JOIN users h ON h.id = c.handler_id "
@@ -83,10 +83,10 @@ static const char SQL_CASE_INSERT[] =
     "INSERT INTO cases (tracking_code, access_key_hash, kind, channel, status, unit_id, "
     "category_id, department_id, title, description, privacy, reporter, reporter_sealed, lat, "
     "lon, address, step, step_from, due_at, open, remote, created_by, received_at, updated_at, "
-    "search, search_title) "
+    "search, search_title, answers) "
     "VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
     "$17, $18, 1, $19, $20, $21, $21, akar_words($8::text || ' ' || $9::text), "
-    "akar_words($8::text)) RETURNING id";
+    "akar_words($8::text), $22) RETURNING id";
 static const char SQL_SCOPE_DELETE[] = "DELETE FROM case_scope WHERE case_id = $1";
 /* The unit and its ancestors are the codes of its path ("/58/586/586.01/"), each found by the
  * unique index on units.code: a walk up parent_id, as a recursive query, cost five times more.
@@ -285,6 +285,7 @@ static void case_from_row(struct arena *a, const PGresult *r, int row, struct ca
     c->received_at = pg_int(r, row, i++);
     c->resolved_at = pg_int(r, row, i++);
     c->updated_at = pg_int(r, row, i++);
+    c->answers = pg_text(a, r, row, i++);
 }
 
 /* Runs sql on this thread's read connection: the result, or NULL (the store failed). */
@@ -703,6 +704,7 @@ int pg_apply_case_create(struct pg *q, struct store_write *w)
     else
         pp_null(&pp);
     pp_int(&pp, n->received_at);
+    pp_text(&pp, n->answers);
     rc = insert_returning(c, SQL_CASE_INSERT, &pp, &w->id);
     arena_free(a);
     if (rc == AKAR_EEXIST)

@@ -164,4 +164,9 @@ int pg_apikey_get(struct pg *q, struct arena *a, int64_t id, const unsigned char
 int pg_apikey_list(struct pg *q, struct arena *a, const char *root_path, struct apikey_row **rows,
                    size_t *n);
 
+/* A category's extra questions (questions.c). */
+int pg_apply_question_add(struct pg *q, struct store_write *w);
+int pg_category_questions(struct pg *q, struct arena *a, int64_t category_id,
+                          struct category_question **rows, size_t *n);
+
 #endif

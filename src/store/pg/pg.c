@@ -1033,6 +1033,8 @@ static int apply_kind(struct pg *q, struct store_write *w)
         return pg_apply_case_update(q, w);
     case STORE_W_CATEGORY_ADD:
         return pg_apply_category_add(q, w);
+    case STORE_W_QUESTION_ADD:
+        return pg_apply_question_add(q, w);
     case STORE_W_ATTACHMENT_ADD:
         return pg_apply_attachment_add(q, w);
     case STORE_W_OUTBOX_RESULT:
@@ -1559,6 +1561,12 @@ static int be_category_list(void *impl, struct arena *a, const char *unit_path,
     return pg_category_list(impl, a, unit_path, rows, n);
 }
 
+static int be_category_questions(void *impl, struct arena *a, int64_t category_id,
+                                 struct category_question **rows, size_t *n)
+{
+    return pg_category_questions(impl, a, category_id, rows, n);
+}
+
 static int be_attachment_list(void *impl, struct arena *a, int64_t case_id,
                               struct attachment_row **rows, size_t *n)
 {
@@ -1655,6 +1663,7 @@ const struct store_backend store_pg_backend = {
     .case_due_between = be_case_due_between,
     .category_find = be_category_find,
     .category_list = be_category_list,
+    .category_questions = be_category_questions,
     .attachment_list = be_attachment_list,
     .attachment_get = be_attachment_get,
     .apikey_get = be_apikey_get,

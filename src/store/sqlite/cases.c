@@ -19,7 +19,7 @@
     "c.title, c.description, c.reporter, c.reporter_sealed, c.lat, c.lon, c.address, "             \
     "c.handler_id, h.login, c.step, c.step_from, c.due_at, c.open, c.complex, c.remote, "          \
     "c.extensions, c.round, c.answer, c.document, c.merged_into, c.rating, c.rating_comment, "     \
-    "c.created_by, c.received_at, c.resolved_at, c.updated_at "
+    "c.created_by, c.received_at, c.resolved_at, c.updated_at, c.answers "
 #define CASE_JOINS                                                                                 \
     "JOIN units u ON u.id = c.unit_id LEFT JOIN categories cat ON cat.id = c.category_id "         \
     "LEFT JOIN departments d ON d.id = c.department_id LEFT JOIN users h ON h.id = c.handler_id "
@@ -90,9 +90,10 @@ static const char SQL_CASE_BY_CREATOR[] =
 static const char SQL_CASE_INSERT[] =
     "INSERT INTO cases (tracking_code, access_key_hash, kind, channel, status, unit_id, "
     "category_id, department_id, title, description, privacy, reporter, reporter_sealed, lat, "
-    "lon, address, step, step_from, due_at, open, remote, created_by, received_at, updated_at) "
+    "lon, address, step, step_from, due_at, open, remote, created_by, received_at, updated_at, "
+    "answers) "
     "VALUES (?1, ?2, ?3, ?4, 'submitted', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-    "?17, ?18, 1, ?19, ?20, ?21, ?21)";
+    "?17, ?18, 1, ?19, ?20, ?21, ?21, ?22)";
 static const char SQL_SCOPE_DELETE[] = "DELETE FROM case_scope WHERE case_id = ?1";
 /* received_at is the case's, written already: it orders Open311's query (SQL_CASE_QUERY). */
 static const char SQL_SCOPE_INSERT[] =
@@ -275,6 +276,7 @@ static void case_from_row(struct arena *a, sqlite3_stmt *st, struct case_row *c)
     c->received_at = sqlite3_column_int64(st, i++);
     c->resolved_at = sqlite3_column_int64(st, i++);
     c->updated_at = sqlite3_column_int64(st, i++);
+    c->answers = sq_text(a, st, i++);
 }
 
 /* Steps st and collects case rows into a growing arena array. */
@@ -743,6 +745,7 @@ int sq_apply_case_create(struct sq *q, struct store_write *w)
     if (n->created_by)
         sqlite3_bind_int64(st, 20, n->created_by);
     sqlite3_bind_int64(st, 21, n->received_at);
+    bind_text_or_null(st, 22, n->answers);
     rc = sq_step_done(st);
     if (rc == AKAR_EEXIST)
         return sq_fail(w, AKAR_ECONFLICT, "tracking code collision%s", NULL);

@@ -164,4 +164,9 @@ int sq_apikey_get(struct sq *q, struct arena *a, int64_t id, const unsigned char
 int sq_apikey_list(struct sq *q, struct arena *a, const char *root_path, struct apikey_row **rows,
                    size_t *n);
 
+/* A category's extra questions (questions.c). */
+int sq_apply_question_add(struct sq *q, struct store_write *w);
+int sq_category_questions(struct sq *q, struct arena *a, int64_t category_id,
+                          struct category_question **rows, size_t *n);
+
 #endif
