@@ -16,7 +16,7 @@ static const struct {
      "  akar user reset-totp --db PATH --login L   a new TOTP secret for a lost authenticator"},
     {"unit", cli_unit, "unit add|list --db PATH ...                manage the unit tree"},
     {"category", cli_category,
-     "category add|list --db PATH --unit CODE ...  petition categories and departments"},
+     "category add|list|question --db PATH --unit CODE ...  categories and their questions"},
     {"apikey", cli_apikey,
      "apikey add --db PATH --unit CODE --scope read|write [--label TEXT]   prints a new key\n"
      "  akar apikey list --db PATH [--unit CODE] | revoke ID --db PATH   integrations' keys"},

@@ -5,6 +5,7 @@
 #include "base/buf.h"
 #include "base/civil.h"
 #include "base/err.h"
+#include "base/utf8.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -28,6 +29,63 @@ bool answers_datatype_listed(const char *datatype)
     return strcmp(datatype, "singlevaluelist") == 0 || strcmp(datatype, "multivaluelist") == 0;
 }
 
+int answers_parse_choices(struct arena *a, const char *text, struct question_choice **out,
+                          size_t *n)
+{
+    size_t cap = 1;
+    for (const char *p = text; *p; p++)
+        cap += *p == '|';
+    struct question_choice *choices = arena_calloc(a, cap * sizeof *choices);
+    *n = 0;
+    for (const char *item = text; item;) {
+        const char *next = strchr(item, '|'), *end = next ? next : item + strlen(item);
+        const char *eq = memchr(item, '=', (size_t)(end - item));
+        if (!eq || eq == item || eq + 1 == end)
+            return AKAR_EINVAL;
+        choices[(*n)++] =
+            (struct question_choice){arena_strndup(a, item, (size_t)(eq - item)),
+                                     arena_strndup(a, eq + 1, (size_t)(end - eq - 1))};
+        item = next ? next + 1 : NULL;
+    }
+    *out = choices;
+    return 0;
+}
+
+/* Whether s is valid UTF-8 of 1 to max characters (0 for min: may be empty). */
+static bool text_ok(const char *s, size_t min, size_t max);
+
+const char *answers_question_problem(const struct category_question *q)
+{
+    size_t n = q->code ? strlen(q->code) : 0;
+    bool code_ok = n >= 1 && n <= 64;
+    for (size_t i = 0; code_ok && i < n; i++)
+        code_ok = (q->code[i] >= 'a' && q->code[i] <= 'z') ||
+                  (q->code[i] >= '0' && q->code[i] <= '9') || q->code[i] == '_' ||
+                  q->code[i] == '-';
+    if (!code_ok)
+        return "a question's code is 1 to 64 of a-z 0-9 _ -";
+    if (q->position < 1)
+        return "a question's position is 1, 2, ...";
+    if (!q->datatype || !answers_datatype_known(q->datatype))
+        return "a question's datatype is string, number, datetime, text, singlevaluelist or "
+               "multivaluelist";
+    if (!text_ok(q->label, 1, QUESTION_LABEL_MAX))
+        return "a question is 1 to 200 characters of UTF-8";
+    if (q->description && !text_ok(q->description, 0, QUESTION_DESCRIPTION_MAX))
+        return "a question's help is at most 1,000 characters of UTF-8";
+    if (answers_datatype_listed(q->datatype) != (q->nchoices > 0))
+        return "singlevaluelist and multivaluelist questions have choices, the others none";
+    for (size_t i = 0; i < q->nchoices; i++) {
+        if (!text_ok(q->choices[i].key, 1, 64) ||
+            !text_ok(q->choices[i].name, 1, QUESTION_LABEL_MAX))
+            return "a choice's key is 1 to 64 characters and its name 1 to 200";
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(q->choices[k].key, q->choices[i].key) == 0)
+                return "a choice's key is offered once";
+    }
+    return NULL;
+}
+
 static int refuse(struct answers_problem *p, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int refuse(struct answers_problem *p, const char *code, const char *fmt, ...)
@@ -47,6 +105,14 @@ static size_t chars(const char *s)
     for (; *s; s++)
         n += ((unsigned char)*s & 0xC0) != 0x80;
     return n;
+}
+
+static bool text_ok(const char *s, size_t min, size_t max)
+{
+    if (!s || !utf8_valid(s, strlen(s), NULL))
+        return false;
+    size_t n = chars(s);
+    return n >= min && n <= max;
 }
 
 /* A decimal number as JSON writes one (an optional sign, digits, an optional fraction and

@@ -36,6 +36,19 @@ bool answers_datatype_known(const char *datatype);
 /* Whether datatype offers choices (singlevaluelist, multivaluelist). */
 bool answers_datatype_listed(const char *datatype);
 
+#define QUESTION_LABEL_MAX       200  /* characters of a question */
+#define QUESTION_DESCRIPTION_MAX 1000 /* characters of its help */
+
+/* Parses a list type's choices written "key=name|key=name" (each key and name non-empty) into
+ * *out (arena). 0, or AKAR_EINVAL. */
+int answers_parse_choices(struct arena *a, const char *text, struct question_choice **out,
+                          size_t *n);
+/* Why q cannot be a question, for people, or NULL when it can: its code 1 to 64 of a-z 0-9 _
+ * -, a position from 1, a known datatype, a question of 1 to QUESTION_LABEL_MAX characters,
+ * help of at most QUESTION_DESCRIPTION_MAX, choices (distinct keys) for the list types and for
+ * them only. Text must be valid UTF-8. */
+const char *answers_question_problem(const struct category_question *q);
+
 /* Checks the answers in[0..n) to the questions qs[0..nq) of the petition's category
  * (has_category false: the petition names none, and any answer is refused). An empty value, or
  * an empty list, counts as no answer. On success returns 0 and sets *json to the JSON object

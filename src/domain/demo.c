@@ -55,11 +55,10 @@ static int demo_question(struct arena *a, const struct tsv_row *row, struct stor
                          char *err, size_t errlen)
 {
     char **f = row->fields;
-    if (row->n != 9 || !answers_datatype_known(f[4]) || atoi(f[3]) < 1 ||
-        (strcmp(f[5], "yes") != 0 && strcmp(f[5], "no") != 0)) {
+    if (row->n != 9 || (strcmp(f[5], "yes") != 0 && strcmp(f[5], "no") != 0)) {
         snprintf(err, errlen,
-                 "questions.tsv line %d: unit, category, code, position (1, 2, ...), datatype, "
-                 "yes or no, question, help and choices expected",
+                 "questions.tsv line %d: unit, category, code, position, datatype, yes or no, "
+                 "question, help and choices expected",
                  row->line);
         return -1;
     }
@@ -73,26 +72,20 @@ static int demo_question(struct arena *a, const struct tsv_row *row, struct stor
                                     .required = strcmp(f[5], "yes") == 0,
                                     .label = f[6],
                                     .description = strcmp(f[7], "-") ? f[7] : NULL};
-    if (!answers_datatype_listed(f[4]))
-        return 0;
-    size_t cap = 1;
-    for (const char *p = f[8]; *p; p++)
-        cap += *p == '|';
-    struct question_choice *choices = arena_calloc(a, cap * sizeof *choices);
-    for (char *item = f[8]; item;) {
-        char *next = strchr(item, '|'), *eq;
-        if (next)
-            *next++ = 0;
-        if (!(eq = strchr(item, '=')) || eq == item || !eq[1]) {
+    struct question_choice *choices;
+    if (strcmp(f[8], "-") != 0) {
+        if (answers_parse_choices(a, f[8], &choices, &q->nchoices)) {
             snprintf(err, errlen, "questions.tsv line %d: choices are key=name, split by |",
                      row->line);
             return -1;
         }
-        *eq = 0;
-        choices[q->nchoices++] = (struct question_choice){item, eq + 1};
-        item = next;
+        q->choices = choices;
     }
-    q->choices = choices;
+    const char *why = answers_question_problem(q);
+    if (why) {
+        snprintf(err, errlen, "questions.tsv line %d: %s", row->line, why);
+        return -1;
+    }
     return 0;
 }
 

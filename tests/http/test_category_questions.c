@@ -6,7 +6,7 @@
  * them as a service definition's attributes, in JSON checked against the official schema's
  * required members and types, and in XML read by a real parser and required to say what the
  * JSON says; POST requests takes attribute[CODE] and attribute[CODE][] and stores them the
- * same way. */
+ * same way. `akar category question` adds a question, asked at once; a bad one is refused. */
 #include "harness.h"
 
 #include "base/mem.h"
@@ -588,6 +588,92 @@ static void test_open311_attributes_are_checked_and_kept_as_answers(void **state
     assert_int_equal(cases_now(), cases);
 }
 
+/* akar category question: what an operator adds is asked at once, on both interfaces. */
+static void test_the_command_line_adds_a_question(void **state)
+{
+    (void)state;
+    char *out;
+    if (ht_akar_run(NULL, &out, "category", "add", "--db", E->db, "--unit", "587", "--code",
+                    "fisheries", "--name", "Thủy sản", HT_END) != 0)
+        fail_msg("category add: %s", out);
+    free(out);
+    if (ht_akar_run(NULL, &out, "category", "question", "--db", E->db, "--unit", "587",
+                    "--category", "fisheries", "--code", "boat", "--position", "1", "--datatype",
+                    "singlevaluelist", "--label", "Loại tàu?", "--required", "--choices",
+                    "basket=Thúng chai|trawler=Tàu lưới kéo", HT_END) != 0)
+        fail_msg("category question: %s", out);
+    free(out);
+    if (ht_akar_run(NULL, &out, "category", "question", "--db", E->db, "--unit", "587",
+                    "--category", "fisheries", "--code", "registration", "--position", "2",
+                    "--datatype", "string", "--label", "Số đăng ký tàu", "--help",
+                    "Ghi trên mạn tàu", HT_END) != 0)
+        fail_msg("category question: %s", out);
+    free(out);
+
+    json_t *doc = get_json("/api/v1/categories?unit=587.01", NULL, 200);
+    json_t *qs =
+        json_object_get(find(json_object_get(doc, "categories"), "code", "fisheries"), "questions");
+    assert_int_equal(json_array_size(qs), 2);
+    json_t *boat = json_array_get(qs, 0);
+    assert_true(json_is_true(json_object_get(boat, "required")));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(boat, "choices"), 1), "name")),
+                        "Tàu lưới kéo");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(qs, 1), "description")),
+                        "Ghi trên mạn tàu");
+    json_decref(doc);
+    doc = get_json("/open311/v2/services/fisheries.json?jurisdiction_id=587.01", NULL, 200);
+    assert_service_definition(doc);
+    assert_int_equal(json_array_size(json_object_get(doc, "attributes")), 2);
+    json_decref(doc);
+    struct ht_response r;
+    submit("587.01", "fisheries", NULL, &r);
+    ht_assert_problem(&r, 422, "answers.boat");
+    ht_response_free(&r);
+
+    /* a bad definition is refused before the database is touched; a taken code or position,
+     * or a category the unit does not offer itself, by the store */
+    static const char *const bad[][4] = {
+        {"boat2", "1", "singlevaluelist", ""},        /* a list without choices */
+        {"Boat", "3", "string", NULL},                /* not a code */
+        {"engine", "0", "string", NULL},              /* no position */
+        {"engine", "3", "yesno", NULL},               /* no datatype */
+        {"engine", "3", "string", "a=A"},             /* choices for a string */
+        {"engine", "3", "multivaluelist", "a=A|a=B"}, /* a key twice */
+        {"engine", "3", "multivaluelist", "a"},       /* not key=name */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = bad[i][3] ? ht_akar_run(NULL, &out, "category", "question", "--db", E->db,
+                                         "--unit", "587", "--category", "fisheries", "--code",
+                                         bad[i][0], "--position", bad[i][1], "--datatype",
+                                         bad[i][2], "--label", "?", "--choices", bad[i][3], HT_END)
+                           : ht_akar_run(NULL, &out, "category", "question", "--db", E->db,
+                                         "--unit", "587", "--category", "fisheries", "--code",
+                                         bad[i][0], "--position", bad[i][1], "--datatype",
+                                         bad[i][2], "--label", "?", HT_END);
+        if (rc != 2)
+            fail_msg("case %zu: exited %d: %s", i, rc, out);
+        free(out);
+    }
+    static const char *const taken[][3] = {
+        {"587", "boat", "3"},      /* the code is the category's already */
+        {"587", "engine", "2"},    /* and so is the position */
+        {"587.01", "engine", "3"}, /* the commune offers the district's, not its own */
+    };
+    for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++) {
+        int rc =
+            ht_akar_run(NULL, &out, "category", "question", "--db", E->db, "--unit", taken[i][0],
+                        "--category", "fisheries", "--code", taken[i][1], "--position", taken[i][2],
+                        "--datatype", "string", "--label", "?", HT_END);
+        if (rc != 1)
+            fail_msg("taken %zu: exited %d: %s", i, rc, out);
+        free(out);
+    }
+    assert_int_equal(ht_db_int(E->db, "SELECT count(*) FROM category_questions q JOIN categories "
+                                      "c ON c.id = q.category_id WHERE c.code = 'fisheries'"),
+                     2);
+}
+
 static int setup(void **state)
 {
     int rc = ht_env_setup(state);
@@ -620,6 +706,7 @@ int main(void)
         cmocka_unit_test(test_services_with_questions_have_metadata),
         cmocka_unit_test(test_a_service_definition_gives_the_questions_as_attributes),
         cmocka_unit_test(test_open311_attributes_are_checked_and_kept_as_answers),
+        cmocka_unit_test(test_the_command_line_adds_a_question),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     ht_done();

@@ -1,7 +1,9 @@
 /* A petition's answers to its category's questions (domain/answers): each code a question,
  * required questions answered, each value of its datatype (number, W3C datetime with its zone,
  * one known key, known keys without repeats, one line of at most 200 characters, a text of at
- * most 4,000), no answers without a category; and the JSON object a case keeps them in. */
+ * most 4,000), no answers without a category; and the JSON object a case keeps them in. What
+ * a question may be (its code, position, datatype, text and choices) and how choices are
+ * written for the demo's data and the command line. */
 #include "domain/answers.h"
 
 #include "base/arena.h"
@@ -296,6 +298,81 @@ static void test_the_datatypes_are_open311s(void **state)
     assert_false(answers_datatype_listed("text"));
 }
 
+static void test_choices_are_parsed_from_key_name_pairs(void **state)
+{
+    (void)state;
+    struct question_choice *c;
+    size_t n;
+    assert_int_equal(answers_parse_choices(A, "water=Nước|air=Không khí=gió", &c, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(c[0].key, "water");
+    assert_string_equal(c[0].name, "Nước");
+    assert_string_equal(c[1].key, "air");
+    assert_string_equal(c[1].name, "Không khí=gió"); /* the first = splits */
+    assert_int_equal(answers_parse_choices(A, "solo=Một", &c, &n), 0);
+    assert_int_equal(n, 1);
+    static const char *const bad[] = {"",       "water",   "=Nước", "water=", "water=Nước|",
+                                      "|air=x", "a=b||c=d"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (answers_parse_choices(A, bad[i], &c, &n) != AKAR_EINVAL)
+            fail_msg("\"%s\" parsed", bad[i]);
+}
+
+static void test_a_questions_definition_is_checked(void **state)
+{
+    (void)state;
+    static const struct question_choice twice[] = {{"a", "A"}, {"a", "B"}};
+    static const struct question_choice blank[] = {{"a", ""}};
+    struct category_question good = questions[0];
+    assert_null(answers_question_problem(&good));
+    for (size_t i = 0; i < NQ; i++)
+        assert_null(answers_question_problem(&questions[i]));
+    struct category_question q;
+#define BROKEN(field, value)                                                                       \
+    do {                                                                                           \
+        q = good;                                                                                  \
+        q.field = value;                                                                           \
+        assert_non_null(answers_question_problem(&q));                                             \
+    } while (0)
+    BROKEN(code, "");
+    BROKEN(code, "Kind");
+    BROKEN(code, "a b");
+    BROKEN(code, "x123456789x123456789x123456789x123456789x123456789x123456789xxxxx");
+    BROKEN(code, NULL);
+    BROKEN(position, 0);
+    BROKEN(datatype, "boolean");
+    BROKEN(label, "");
+    BROKEN(label, "\xC3");
+    BROKEN(description, "\xFF");
+    BROKEN(nchoices, 0);
+#undef BROKEN
+    q = good;
+    q.choices = twice;
+    q.nchoices = 2;
+    assert_non_null(answers_question_problem(&q));
+    q.choices = blank;
+    q.nchoices = 1;
+    assert_non_null(answers_question_problem(&q));
+    /* a type without choices may not have any */
+    q = questions[2];
+    q.choices = kinds;
+    q.nchoices = 4;
+    assert_non_null(answers_question_problem(&q));
+    /* a question of 200 characters and help of 1,000 fit */
+    char *label = arena_alloc(A, 2 * 201 + 1), *help = arena_alloc(A, 1002);
+    for (int i = 0; i < 200; i++)
+        memcpy(label + 2 * i, "đ", 2);
+    label[400] = 0;
+    memset(help, 'h', 1000);
+    help[1000] = 0;
+    q = questions[2];
+    q.label = label;
+    q.description = help;
+    assert_null(answers_question_problem(&q));
+    memcpy(label + 400, "đ", 3);
+    assert_non_null(answers_question_problem(&q));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +391,8 @@ int main(void)
         cmocka_unit_test(test_a_text_has_4000_characters_at_most),
         cmocka_unit_test(test_too_many_answers_are_refused),
         cmocka_unit_test(test_the_datatypes_are_open311s),
+        cmocka_unit_test(test_choices_are_parsed_from_key_name_pairs),
+        cmocka_unit_test(test_a_questions_definition_is_checked),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
