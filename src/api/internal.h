@@ -327,6 +327,19 @@ int api_signin_user(struct api *api, struct http_request *req, int64_t user_id,
  * codes count as failures. */
 int api_signin_totp(struct api *api, struct http_request *req, struct api_signin *si,
                     const char *code, const char *new_secret);
+/* A ticket that carries, between an official's password and their code, that uid passed the
+ * password and the secret being enrolled (NULL: none, the code is checked against the
+ * account's secret): "UID.EXPIRES.SECRET.MAC", signed with a key derived from the seal key,
+ * good for API_SIGNIN_TICKET_TTL_S, so nothing is kept on the server for a half-finished
+ * sign-in. In a; *expires_s (may be NULL) gets its end, in Unix seconds. */
+#define API_SIGNIN_TICKET_TTL_S 600
+#define API_SIGNIN_TICKET_MAX   200 /* characters; ours take about 100 */
+const char *api_signin_ticket(struct api *api, struct arena *a, int64_t uid, const char *secret,
+                              int64_t *expires_s);
+/* Opens a ticket of api_signin_ticket: 0 with *uid and *secret (in a; NULL when it carries
+ * none); AKAR_EINVAL for one that is malformed, altered, not signed with our key, or expired. */
+int api_signin_ticket_open(struct api *api, struct arena *a, const char *ticket, int64_t *uid,
+                           const char **secret);
 /* Clears the login's failures and queues the session (with the code, in one transaction).
  * then(req) runs after the commit with req->op == si; si->write->rc is AKAR_ECONFLICT if the
  * code was spent meanwhile. Returns HTTP_SUSPENDED. */

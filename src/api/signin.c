@@ -1,6 +1,7 @@
 /* Signing in, shared by POST /api/v1/sessions and the web's /login: the throttle on failures
  * (per login and per client address), the password, the second factor that officials give
- * (a TOTP code, taken once), and the one write that records the code and starts the session.
+ * (a TOTP code, taken once), the signed ticket that carries a passed password (and a secret
+ * being enrolled) to the code, and the one write that records the code and starts the session.
  * The callers parse their own input and say refusals their way. */
 #include "api/internal.h"
 
@@ -12,7 +13,11 @@
 #include "domain/account.h"
 #include "domain/totp.h"
 
+#include <assert.h>
+#include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *name_key(struct http_request *req, const char *login)
@@ -110,6 +115,65 @@ int api_signin_totp(struct api *api, struct http_request *req, struct api_signin
     si->totp.u.totp.sealed = new_secret ? seal_text(api->cfg.key, req->arena, new_secret) : NULL;
     si->totp.u.totp.confirm = new_secret || !si->user.totp_confirmed;
     si->code_taken = true;
+    return 0;
+}
+
+/* ---- the ticket between the password and the code: "UID.EXPIRES.SECRET.MAC" ---- */
+
+/* MAC of a ticket's parts (hex, arena), keyed with a key derived from the seal key: no key of
+ * its own to keep, and never the sealing key itself in another primitive. */
+static const char *ticket_mac(struct api *api, struct arena *a, int64_t uid, int64_t expires,
+                              const char *secret)
+{
+    assert(api->cfg.key);
+    unsigned char key[crypto_generichash_KEYBYTES], mac[16];
+    crypto_generichash(key, sizeof key, (const unsigned char *)"akar login ticket", 17,
+                       api->cfg.key->k, sizeof api->cfg.key->k);
+    const char *msg =
+        arena_printf(a, "login-ticket|%" PRId64 "|%" PRId64 "|%s", uid, expires, secret);
+    crypto_generichash(mac, sizeof mac, (const unsigned char *)msg, strlen(msg), key, sizeof key);
+    sodium_memzero(key, sizeof key);
+    char *hex = arena_alloc(a, 2 * sizeof mac + 1);
+    sodium_bin2hex(hex, 2 * sizeof mac + 1, mac, sizeof mac);
+    return hex;
+}
+
+const char *api_signin_ticket(struct api *api, struct arena *a, int64_t uid, const char *secret,
+                              int64_t *expires_s)
+{
+    int64_t expires = clock_now_ms() / 1000 + API_SIGNIN_TICKET_TTL_S;
+    const char *s = secret ? secret : "-";
+    if (expires_s)
+        *expires_s = expires;
+    return arena_printf(a, "%" PRId64 ".%" PRId64 ".%s.%s", uid, expires, s,
+                        ticket_mac(api, a, uid, expires, s));
+}
+
+int api_signin_ticket_open(struct api *api, struct arena *a, const char *ticket, int64_t *uid,
+                           const char **secret)
+{
+    if (!ticket || strlen(ticket) > API_SIGNIN_TICKET_MAX)
+        return AKAR_EINVAL;
+    char *copy = arena_strdup(a, ticket), *parts[4], *save = NULL;
+    int n = 0;
+    for (char *p = strtok_r(copy, ".", &save); p && n < 4; p = strtok_r(NULL, ".", &save))
+        parts[n++] = p;
+    if (n != 4 || strtok_r(NULL, ".", &save))
+        return AKAR_EINVAL;
+    char *end;
+    long long id = strtoll(parts[0], &end, 10), expires;
+    if (*end || id <= 0)
+        return AKAR_EINVAL;
+    expires = strtoll(parts[1], &end, 10);
+    if (*end || expires < clock_now_ms() / 1000)
+        return AKAR_EINVAL;
+    const char *want = ticket_mac(api, a, id, expires, parts[2]);
+    if (strlen(parts[3]) != strlen(want) || sodium_memcmp(parts[3], want, strlen(want)) != 0)
+        return AKAR_EINVAL;
+    if (strcmp(parts[2], "-") != 0 && !totp_secret_valid(parts[2]))
+        return AKAR_EINVAL;
+    *uid = id;
+    *secret = strcmp(parts[2], "-") == 0 ? NULL : parts[2];
     return 0;
 }
 

@@ -4,23 +4,16 @@
  * code of their authenticator app; while no code has confirmed their secret, that step is the
  * enrolment page, with the secret as a QR code and in text. Between the steps a ticket signed
  * with the server's key carries who passed the password (and a secret being enrolled) for ten
- * minutes, so nothing is kept on the server for a half-finished sign-in. POST /logout ends the
- * session. */
+ * minutes, so nothing is kept on the server for a half-finished sign-in: the API's ticket
+ * (api_signin_ticket), which its own enrolment uses too. POST /logout ends the session. */
 #include "web/office.h"
 
 #include "base/arena.h"
-#include "base/clock.h"
 #include "base/err.h"
 #include "domain/totp.h"
 
-#include <inttypes.h>
-#include <sodium.h>
 #include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#define TICKET_TTL_S 600
 
 /* A sign-in in progress: lives in the request's arena across the write of the session. */
 struct login {
@@ -38,56 +31,6 @@ static const char *safe_next(const char *next)
     if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strpbrk(next, "\r\n"))
         return "";
     return next;
-}
-
-/* ---- the ticket between the two steps: "UID.EXPIRES.SECRET.MAC" ---- */
-
-static const char *ticket_mac(struct page *pg, int64_t uid, int64_t expires, const char *secret)
-{
-    const char *msg = arena_printf(pg->req->arena, "login-ticket|%" PRId64 "|%" PRId64 "|%s", uid,
-                                   expires, secret);
-    unsigned char mac[16];
-    crypto_generichash(mac, sizeof mac, (const unsigned char *)msg, strlen(msg), pg->web->csrf_key,
-                       sizeof pg->web->csrf_key);
-    char *hex = arena_alloc(pg->req->arena, 2 * sizeof mac + 1);
-    sodium_bin2hex(hex, 2 * sizeof mac + 1, mac, sizeof mac);
-    return hex;
-}
-
-static const char *ticket_new(struct page *pg, int64_t uid, const char *secret)
-{
-    int64_t expires = clock_now_ms() / 1000 + TICKET_TTL_S;
-    const char *s = secret ? secret : "-";
-    return arena_printf(pg->req->arena, "%" PRId64 ".%" PRId64 ".%s.%s", uid, expires, s,
-                        ticket_mac(pg, uid, expires, s));
-}
-
-/* True for a ticket of ours that has not expired: its account and the secret it carries. */
-static bool ticket_open(struct page *pg, const char *t, int64_t *uid, const char **secret)
-{
-    if (!t || strlen(t) > 200)
-        return false;
-    char *copy = arena_strdup(pg->req->arena, t), *parts[4], *save = NULL;
-    int n = 0;
-    for (char *p = strtok_r(copy, ".", &save); p && n < 4; p = strtok_r(NULL, ".", &save))
-        parts[n++] = p;
-    if (n != 4 || strtok_r(NULL, ".", &save))
-        return false;
-    char *end;
-    long long id = strtoll(parts[0], &end, 10), expires;
-    if (*end || id <= 0)
-        return false;
-    expires = strtoll(parts[1], &end, 10);
-    if (*end || expires < clock_now_ms() / 1000)
-        return false;
-    const char *want = ticket_mac(pg, id, expires, parts[2]);
-    if (strlen(parts[3]) != strlen(want) || sodium_memcmp(parts[3], want, strlen(want)) != 0)
-        return false;
-    if (strcmp(parts[2], "-") != 0 && !totp_secret_valid(parts[2]))
-        return false;
-    *uid = id;
-    *secret = strcmp(parts[2], "-") == 0 ? NULL : parts[2];
-    return true;
 }
 
 /* ---- pages ---- */
@@ -264,7 +207,7 @@ int web_login_post(struct http_request *req)
         totp_secret_new(secret);
         l->new_secret = secret;
     }
-    l->ticket = ticket_new(pg, l->si.user.id, l->new_secret);
+    l->ticket = api_signin_ticket(api, req->arena, l->si.user.id, l->new_secret, NULL);
     return code_page(l, NULL, 200);
 }
 
@@ -281,7 +224,7 @@ int web_login_code(struct http_request *req)
     l->next = safe_next(form_get(&f, "next"));
     l->ticket = form_get(&f, "ticket");
     int64_t uid;
-    if (!ticket_open(pg, l->ticket, &uid, &l->new_secret))
+    if (api_signin_ticket_open(api, req->arena, l->ticket, &uid, &l->new_secret))
         return expired(pg, l->next);
     int rc = api_signin_user(api, req, uid, &l->si);
     if (rc == AKAR_ESTORE)
