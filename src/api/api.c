@@ -137,12 +137,17 @@ int api_problem(struct http_request *req, int status, const char *field, const c
     return api_problems(req, status, detail, &e, field ? 1 : 0);
 }
 
-int api_problems(struct http_request *req, int status, const char *detail,
-                 const struct api_field_error *errors, size_t n)
+/* The problem document, with the members of extension (NULL, or an object: taken). */
+static int problem_reply(struct http_request *req, int status, const char *detail,
+                         const struct api_field_error *errors, size_t n, json_t *extension)
 {
     json_t *p =
         json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title", status_title(status),
                   "status", status, "detail", detail, "instance", req->path);
+    if (extension) {
+        json_object_update_missing(p, extension);
+        json_decref(extension);
+    }
     if (n) {
         json_t *list = json_array();
         for (size_t i = 0; i < n; i++)
@@ -159,6 +164,19 @@ int api_problems(struct http_request *req, int status, const char *detail,
     char *body = arena_strdup(req->arena, text ? text : "{}");
     free(text);
     return http_reply(req, status, "application/problem+json", body, strlen(body));
+}
+
+int api_problems(struct http_request *req, int status, const char *detail,
+                 const struct api_field_error *errors, size_t n)
+{
+    return problem_reply(req, status, detail, errors, n, NULL);
+}
+
+int api_problem_extended(struct http_request *req, int status, const char *field,
+                         const char *detail, json_t *extension)
+{
+    struct api_field_error e = {field, detail};
+    return problem_reply(req, status, detail, &e, field ? 1 : 0, extension);
 }
 
 int api_json(struct http_request *req, int status, json_t *v)

@@ -57,6 +57,10 @@ struct api_field_error {
 };
 int api_problems(struct http_request *req, int status, const char *detail,
                  const struct api_field_error *errors, size_t n);
+/* The same as api_problem with extension's members added (RFC 9457's extension members; an
+ * object, taken; members of the problem's own names are left out). */
+int api_problem_extended(struct http_request *req, int status, const char *field,
+                         const char *detail, json_t *extension);
 /* Replies with v serialised (and takes v's reference). */
 int api_json(struct http_request *req, int status, json_t *v);
 /* Parses the body against fields; on failure replies 400 or 415 and returns NULL. */

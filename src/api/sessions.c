@@ -1,13 +1,16 @@
 /* Signing in and out: POST /api/v1/sessions (login + password, and an official's TOTP code →
- * token and cookie), DELETE /api/v1/sessions (the current session ends), GET /api/v1/me (who
- * the token belongs to). Failed logins and wrong codes are counted per login and per client
- * address; past the limit the answer is 429 with Retry-After, whatever was sent. */
+ * token and cookie; while no code has confirmed an official's secret, the refusal carries an
+ * enrolment, and the code comes back with its ticket), DELETE /api/v1/sessions (the current
+ * session ends), GET /api/v1/me (who the token belongs to). Failed logins and wrong codes are
+ * counted per login and per client address; past the limit the answer is 429 with Retry-After,
+ * whatever was sent. */
 #include "api/internal.h"
 
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "domain/account.h"
+#include "domain/totp.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +19,7 @@ static const struct jsonin_field login_fields[] = {
     {"login", JSONIN_STRING, true, 64, NULL, 0},
     {"password", JSONIN_STRING, true, ACCOUNT_PASSWORD_MAX, NULL, 0},
     {"totp", JSONIN_STRING, false, 16, NULL, 0},
+    {"ticket", JSONIN_STRING, false, API_SIGNIN_TICKET_MAX, NULL, 0},
 };
 
 static int too_many(struct http_request *req, unsigned wait)
@@ -45,6 +49,79 @@ static int created(struct http_request *req)
                               si->user.display_name));
 }
 
+/* The refusal that enrols an official as the web's code step does while no code has confirmed
+ * a secret: the account's secret when it has one (422: the code is missing), else a new one
+ * that only the ticket carries, stored once a code of it comes back with the ticket (403). */
+static int enrolment(struct api *api, struct http_request *req, const struct api_signin *si)
+{
+    const char *secret = si->secret;
+    if (!secret) {
+        char *fresh = arena_alloc(req->arena, TOTP_SECRET_CHARS + 1);
+        totp_secret_new(fresh);
+        secret = fresh;
+    }
+    int64_t expires_s;
+    const char *ticket =
+        api_signin_ticket(api, req->arena, si->user.id, si->secret ? NULL : secret, &expires_s);
+    char expires[21];
+    clock_format_utc(expires_s * 1000, expires);
+    json_t *e = json_pack("{s:{s:s, s:s, s:s, s:s}}", "enrolment", "ticket", ticket, "secret",
+                          secret, "otpauth_uri", totp_uri(req->arena, si->user.login, secret),
+                          "expires_at", expires);
+    if (si->secret)
+        return api_problem_extended(req, 422, "totp",
+                                    "officials sign in with the 6-digit code of their "
+                                    "authenticator app: add the enrolment's secret to the app "
+                                    "and send its code as totp, with the ticket",
+                                    e);
+    return api_problem_extended(req, 403, "totp",
+                                "this account has no authenticator app yet: add the enrolment's "
+                                "secret to the app and send its code as totp, with the ticket, "
+                                "before expires_at",
+                                e);
+}
+
+/* An official's second step, once the password was right: the code against the account's
+ * secret, or against the secret that the ticket carries (enrolment). */
+static int second_factor(struct api *api, struct http_request *req, struct api_signin *si,
+                         const char *code, const char *ticket)
+{
+    if (!si->secret && si->user.totp_confirmed)
+        return api_problem(req, 403, "totp",
+                           "the code of this account's authenticator app cannot be checked: an "
+                           "administrator has to set up its second step again");
+    const char *new_secret = NULL;
+    if (ticket) {
+        int64_t uid;
+        if (api_signin_ticket_open(api, req->arena, ticket, &uid, &new_secret) ||
+            uid != si->user.id)
+            return api_problem(req, 401, "ticket",
+                               "the ticket is not this account's or has expired: sign in "
+                               "without totp for a new enrolment");
+    }
+    if (!code || !*code) {
+        if (!si->user.totp_confirmed)
+            return enrolment(api, req, si);
+        return api_problem(req, 422, "totp",
+                           "officials sign in with the 6-digit code of their authenticator app: "
+                           "send it as totp");
+    }
+    if (!si->secret && !ticket)
+        return api_problem(req, 422, "ticket",
+                           "this account has no authenticator app yet: send the code with the "
+                           "ticket of its enrolment");
+    int rc = api_signin_totp(api, req, si, code, new_secret);
+    if (rc == AKAR_EINVAL)
+        return api_problem(req, 401, "totp", "the code is wrong or has expired");
+    if (rc == AKAR_ECONFLICT && !new_secret)
+        return api_problem(req, 401, "totp", "this code was used already; wait for the next one");
+    if (rc)
+        return api_problem(req, 401, "ticket",
+                           "the ticket no longer fits this account: sign in without totp for a "
+                           "new enrolment");
+    return api_signin_start(api, req, si, created);
+}
+
 int api_sessions_create(struct http_request *req)
 {
     struct api *api = req->route_ctx;
@@ -56,6 +133,8 @@ int api_sessions_create(struct http_request *req)
         arena_strdup(req->arena, json_string_value(json_object_get(body, "password")));
     const char *code = json_string_value(json_object_get(body, "totp"));
     code = code ? arena_strdup(req->arena, code) : NULL;
+    const char *ticket = json_string_value(json_object_get(body, "ticket"));
+    ticket = ticket ? arena_strdup(req->arena, ticket) : NULL;
     json_decref(body);
 
     unsigned wait = api_signin_wait(api, req, login);
@@ -67,22 +146,8 @@ int api_sessions_create(struct http_request *req)
         return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
     if (rc)
         return api_problem(req, 401, NULL, "the login or the password is wrong");
-    if (si->official) {
-        if (!si->secret)
-            return api_problem(req, 403, "totp",
-                               "this account has no authenticator app yet: sign in once at "
-                               "/login in a browser to enrol one");
-        if (!code || !*code)
-            return api_problem(req, 422, "totp",
-                               "officials sign in with the 6-digit code of their "
-                               "authenticator app: send it as totp");
-        rc = api_signin_totp(api, req, si, code, NULL);
-        if (rc == AKAR_ECONFLICT)
-            return api_problem(req, 401, "totp",
-                               "this code was used already; wait for the next one");
-        if (rc)
-            return api_problem(req, 401, "totp", "the code is wrong or has expired");
-    }
+    if (si->official)
+        return second_factor(api, req, si, code, ticket);
     return api_signin_start(api, req, si, created);
 }
 

@@ -217,7 +217,12 @@ async function scenario(server, contract, docText, seen) {
     tokens.resident = rs.body?.token;
     const wrong = String((Number(code('admin')) + 1) % 1000000).padStart(6, '0');
     await call('wrong TOTP code', 'POST', S, 401, { json: { login: 'admin', password: accounts.admin.password, totp: wrong } });
-    await call('official without a code', 'POST', S, 422, { json: { login: 'handler.ninhhai', password: accounts['handler.ninhhai'].password } });
+    // no code has confirmed this official's secret yet: the refusal offers it, with a ticket
+    const ninhhai = { login: 'handler.ninhhai', password: accounts['handler.ninhhai'].password };
+    const offer = (await call('official without a code', 'POST', S, 422, { json: ninhhai })).body?.enrolment || {};
+    const offered = offer.secret ? totpAt(base32Decode(offer.secret), Date.now()) : '000000';
+    await call('official enrols with the ticket', 'POST', S, 201, { json: { ...ninhhai, totp: offered, ticket: offer.ticket } });
+    await call('ticket of another account', 'POST', S, 401, { json: { login: 'leader.ninhhai', password: accounts['leader.ninhhai'].password, totp: offered, ticket: offer.ticket } });
     await call('wrong password', 'POST', S, 401, { json: { login: resident.login, password: 'not-the-password' } });
     await call('unknown member', 'POST', S, 400, { json: { login: 'x', password: 'y', remember: true } });
     await call('missing password', 'POST', S, 400, { json: { login: 'x' } });
