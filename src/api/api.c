@@ -35,6 +35,9 @@ struct api *api_new(struct store *s, const struct api_config *cfg)
     if (!api->cfg.submit_per_window)
         api->cfg.submit_per_window = 30;
     api->submissions = limiter_new(s, "submit", api->cfg.submit_per_window, 600);
+    if (!api->cfg.submit_per_key)
+        api->cfg.submit_per_key = 600;
+    api->key_submissions = limiter_new(s, "submit_key", api->cfg.submit_per_key, 600);
     api->track_cache = http_cache_new(API_TRACK_CACHE_ENTRIES, API_TRACK_CACHE_BYTES);
     api->open311_cache = http_cache_new(API_OPEN311_CACHE_ENTRIES, API_OPEN311_CACHE_BYTES);
     api->policy = deadline_policy_get(cfg->preset ? cfg->preset : "vn");
@@ -55,6 +58,7 @@ void api_free(struct api *api)
     limiter_free(api->login_by_name);
     limiter_free(api->login_by_ip);
     limiter_free(api->submissions);
+    limiter_free(api->key_submissions);
     http_cache_free(api->track_cache);
     http_cache_free(api->open311_cache);
     http_response_free(api->units_resp);

@@ -16,6 +16,7 @@ struct api_config {
     unsigned login_window_s;    /* the window */
     int secure_cookies;         /* add Secure to cookies (behind TLS) */
     unsigned submit_per_window; /* petitions per client address per 10 minutes */
+    unsigned submit_per_key;    /* petitions per integration's API key per 10 minutes */
     const char *preset;         /* "vn" or "id": the deadline rules */
     const struct seal_key *key; /* seals and opens reporters' identities */
     const char *blob_dir;       /* where attachments are kept, by content */

@@ -1,9 +1,10 @@
-/* API keys of integrations over HTTP: admins create (the key is shown once), list and revoke
- * the keys of the units they administer (POST, GET /api/v1/apikeys, DELETE
- * /api/v1/apikeys/{id}); and a key presented as a bearer token stands for an identity. A key
- * reads as an inspector of its unit would (handling records of the subtree, never a reporter's
- * identity, no action), and a key of scope write also submits petitions to the subtree; it
- * opens nothing else. */
+/* API keys of integrations over HTTP: admins create (the key is shown once, and again only to
+ * a retry with the same Idempotency-Key), list and revoke the keys of the units they
+ * administer (POST, GET /api/v1/apikeys, DELETE /api/v1/apikeys/{id}); and a key presented as
+ * a bearer token stands for an identity. A key reads as an inspector of its unit would
+ * (handling records of the subtree and their attachments, never a reporter's identity, no
+ * action), and a key of scope write also submits petitions to the subtree; it opens nothing
+ * else. */
 #include "api/internal.h"
 
 #include "base/arena.h"
@@ -21,11 +22,14 @@ static const struct jsonin_field key_fields[] = {
     {"label", JSONIN_STRING, false, 1000, NULL, 0},
 };
 
-/* A write in flight: the key's row as the answer will show it, and the key itself (create). */
+/* A write in flight: the key's row as the answer will show it, and the key itself (create),
+ * with the Idempotency-Key's record that commits with it. */
 struct key_op {
     struct store_write w;
     struct apikey_row row;
     char key[APIKEY_CHARS + 1];
+    struct api_idem *idem;      /* or NULL */
+    struct store_write *queued; /* w, or w in a batch with idem's record */
 };
 
 static json_t *time_or_null(int64_t ms)
@@ -143,18 +147,41 @@ static bool within_reach(const struct identity *id, const char *unit_path)
     return access_has_role(id->grants, id->ngrants, ROLE_ADMIN, unit_path);
 }
 
+/* The answer of a new key: what admins see of it, and the key itself, this once (or again to
+ * the retry of an Idempotency-Key, from the record sealed with it). */
+static json_t *created_json(const struct key_op *op)
+{
+    json_t *out = key_json(&op->row);
+    json_object_set_new(out, "key", json_string(op->key));
+    return out;
+}
+
+static int key_answer(struct http_request *req, json_t *answer)
+{
+    http_add_header(req, "Cache-Control", "no-store");
+    return api_json(req, 201, answer);
+}
+
 static int created(struct http_request *req)
 {
     struct key_op *op = req->op;
-    if (op->w.rc == AKAR_ENOTFOUND)
+    if (api_idem_was_taken(op->idem))
+        return api_idem_lost(req->route_ctx, req, op->idem);
+    if (op->queued->rc == AKAR_ENOTFOUND)
         return api_problem(req, 422, "unit", "unit must be the code of an existing unit");
-    if (op->w.rc)
+    if (op->queued->rc)
         return api_problem(req, 503, NULL, "the key could not be stored; try again");
     op->row.id = op->w.id;
-    json_t *out = key_json(&op->row);
-    json_object_set_new(out, "key", json_string(op->key));
-    http_add_header(req, "Cache-Control", "no-store");
-    return api_json(req, 201, out);
+    return key_answer(req, created_json(op));
+}
+
+/* A retried creation: the first one's answer, the same key. */
+static int created_again(struct http_request *req, const struct idempotency_row *r, json_t *answer)
+{
+    (void)r;
+    if (!answer)
+        return api_problem(req, 503, NULL, "the first answer to this key cannot be read");
+    return key_answer(req, answer);
 }
 
 int api_apikeys_create(struct http_request *req)
@@ -172,6 +199,9 @@ int api_apikeys_create(struct http_request *req)
     const char *label = json_string_value(json_object_get(body, "label"));
     label = label ? arena_strdup(req->arena, label) : NULL;
     json_decref(body);
+    struct key_op *op = arena_calloc(req->arena, sizeof *op);
+    if (api_idem_begin(api, req, id, created_again, &op->idem))
+        return HTTP_DONE;
     if (apikey_scope_parse(scope) < 0)
         return api_problem(req, 422, "scope", "scope is read or write");
     const char *why = apikey_label_problem(label);
@@ -185,7 +215,6 @@ int api_apikeys_create(struct http_request *req)
         return api_problem(req, 503, NULL, "the store is not answering; try again shortly");
     if (!within_reach(id, unit.path))
         return api_problem(req, 403, "unit", "this unit lies outside the units you administer");
-    struct key_op *op = arena_calloc(req->arena, sizeof *op);
     char *prefix = arena_alloc(req->arena, APIKEY_PREFIX_LEN + 1);
     apikey_new(op->key, prefix);
     struct store_write *w = &op->w;
@@ -211,7 +240,15 @@ int api_apikeys_create(struct http_request *req)
                                   .created_by = id->user.id,
                                   .created_by_login = id->user.login,
                                   .created_at = w->at_ms};
-    return api_submit(req, op, w, created);
+    if (op->idem) {
+        /* the answer holds the key: the record keeps it sealed, as a case's access key */
+        json_t *answer = created_json(op);
+        api_idem_answer(api, req, op->idem, 201, answer);
+        json_decref(answer);
+        op->idem->w.u.idempotency.result_of = w;
+    }
+    op->queued = api_idem_batch(req, op->idem, w);
+    return api_submit(req, op, op->queued, created);
 }
 
 int api_apikeys_list(struct http_request *req)

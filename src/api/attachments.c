@@ -1,6 +1,8 @@
 /* Attachments of petitions: photos and PDFs added by the reporter (with the access key) or by
  * an official of the case's unit, kept by content outside the database, and downloaded only by
- * those two. The type comes from the bytes, never from the name or the request's headers. */
+ * those two (an inspector included) and by an integration's key that reads the case, as an
+ * inspector would. The type comes from the bytes, never from the name or the request's
+ * headers. */
 #include "api/internal.h"
 
 #include "base/arena.h"
@@ -189,9 +191,10 @@ int api_attachment_get(struct http_request *req)
         return api_problem(req, 404, NULL, "no such attachment");
     const char *key = api_access_key(req);
     if (!key || !case_access_key_ok(&c, key)) {
-        /* not the reporter: an official of the case's unit, or nobody; to anyone else the
-         * attachment answers as a missing one, so its id tells nothing */
-        struct identity *id = api_authenticate(api, req);
+        /* not the reporter: an official of the case's unit (or a key, which reads as its
+         * unit's inspector), or nobody; to anyone else the attachment answers as a missing
+         * one, so its id tells nothing */
+        struct identity *id = api_authenticate_or_key(api, req, APIKEY_READ);
         if (!id)
             return HTTP_DONE;
         struct case_actor who = api_case_actor(id, &c);

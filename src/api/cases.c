@@ -440,7 +440,8 @@ int api_cases_submit(struct http_request *req)
         http_add_header(req, "Retry-After", arena_printf(req->arena, "%u", it->retry_after));
         return api_problem(req, 429, NULL,
                            arena_printf(req->arena,
-                                        "too many petitions from here; try again in %u seconds",
+                                        "too many petitions %s; try again in %u seconds",
+                                        it->who && it->who->key ? "with this API key" : "from here",
                                         it->retry_after));
     case INTAKE_UNAVAILABLE:
         break;

@@ -1,6 +1,7 @@
 /* Taking in a petition, whatever it came through (the JSON API, the web form): the unit, who
- * submits, the throttle on the public, the plan of domain/cases, and one write that stores the
- * case with its attachments. The callers parse their own input and say refusals their way. */
+ * submits, the throttles (on the public, on integrations' keys), the plan of domain/cases, and
+ * one write that stores the case with its attachments. The callers parse their own input and
+ * say refusals their way. */
 #include "api/internal.h"
 
 #include "api/limiter.h"
@@ -48,9 +49,19 @@ enum api_intake_outcome api_intake_submit(struct http_request *req, struct api *
     in->created_by = it->who ? it->who->user.id : 0;
     in->by_receptionist = it->who && access_has_role(it->who->grants, it->who->ngrants,
                                                      ROLE_RECEPTIONIST, it->unit.path);
-    /* the public is throttled per address; a reception desk enters petitions for many people */
-    const char *ip_key = arena_printf(req->arena, "submit:%s", api_client_address(req));
-    it->retry_after = in->by_receptionist ? 0 : limiter_wait(api->submissions, ip_key, now / 1000);
+    /* the public is throttled per address; an integration per key, since a city's systems
+     * share one address and a leaked key must not be unbounded; a reception desk enters
+     * petitions for many people */
+    struct limiter *throttle = NULL;
+    const char *throttle_key = NULL;
+    if (it->who && it->who->key) {
+        throttle = api->key_submissions;
+        throttle_key = arena_printf(req->arena, "apikey:%lld", (long long)it->who->key->id);
+    } else if (!in->by_receptionist) {
+        throttle = api->submissions;
+        throttle_key = arena_printf(req->arena, "submit:%s", api_client_address(req));
+    }
+    it->retry_after = throttle ? limiter_wait(throttle, throttle_key, now / 1000) : 0;
     if (it->retry_after)
         return INTAKE_THROTTLED;
     struct case_env env = {.policy = api->policy, .key = api->cfg.key, .now = now};
@@ -60,8 +71,8 @@ enum api_intake_outcome api_intake_submit(struct http_request *req, struct api *
     if (case_plan_intake(&env, req->arena, in, &it->unit, &it->w.u.case_new, it->access_key,
                          &it->problem))
         return INTAKE_REFUSED;
-    if (!in->by_receptionist)
-        limiter_fail(api->submissions, ip_key, now / 1000);
+    if (throttle)
+        limiter_fail(throttle, throttle_key, now / 1000);
     it->w.kind = STORE_W_CASE_CREATE;
     it->w.actor = it->who ? api_identity_actor(req->arena, it->who) : "reporter";
     it->w.at_ms = now;

@@ -34,6 +34,8 @@ struct api {
     struct http_cache *track_cache;
     /* GET /open311/v2/requests.{json,xml}, by the arguments (see requests_query in open311.c) */
     struct http_cache *open311_cache;
+    /* petitions through integrations, throttled per API key rather than per address */
+    struct limiter *key_submissions;
 };
 
 /* The signed-in person of a request, or an integration's API key: then key is set, user is
@@ -187,7 +189,7 @@ enum api_intake_outcome {
     INTAKE_QUEUED,     /* the write is on its way: return HTTP_SUSPENDED; then() follows */
     INTAKE_REFUSED,    /* a rule refused it: problem */
     INTAKE_NO_UNIT,    /* unit_code names no unit */
-    INTAKE_THROTTLED,  /* too many petitions from this address lately: retry_after */
+    INTAKE_THROTTLED,  /* too many petitions from this address (or key) lately: retry_after */
     INTAKE_UNAVAILABLE /* the store did not answer */
 };
 

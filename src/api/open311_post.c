@@ -310,7 +310,8 @@ int api_open311_post(struct http_request *req)
     case INTAKE_THROTTLED:
         return later(req, f, it->retry_after,
                      arena_printf(req->arena,
-                                  "too many service requests from here; try again in %u seconds",
+                                  "too many service requests with this api_key; try again "
+                                  "in %u seconds",
                                   it->retry_after));
     case INTAKE_UNAVAILABLE:
         break;

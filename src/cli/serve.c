@@ -99,6 +99,21 @@ static int notify_options(const struct cli_opt *opts, size_t n, struct notify_co
     return 0;
 }
 
+/* The number of the option name (0 when it is absent: the default); prints the problem and
+ * returns -1 unless it is a number from 1 to 1000000. */
+static int limit_option(const struct cli_opt *opts, size_t n, const char *name, unsigned *out)
+{
+    const char *v = cli_get(opts, n, name);
+    char *end = NULL;
+    unsigned long limit = v ? strtoul(v, &end, 10) : 0;
+    if (v && (end == v || *end || *v == '-' || limit < 1 || limit > 1000000)) {
+        fprintf(stderr, "akar: --%s takes a number from 1 to 1000000\n", name);
+        return -1;
+    }
+    *out = (unsigned)limit;
+    return 0;
+}
+
 int cli_serve(int argc, char **argv)
 {
     struct cli_opt opts[] = {{"db", false, NULL, false},
@@ -109,6 +124,7 @@ int cli_serve(int argc, char **argv)
                              {"smtp", false, NULL, false},
                              {"mail-from", false, NULL, false},
                              {"submit-limit", false, NULL, false},
+                             {"key-submit-limit", false, NULL, false},
                              {"trusted-proxy", false, NULL, false},
                              {"data", false, NULL, false}};
     if (cli_parse(argc, argv, 1, opts, N(opts)) != 0)
@@ -121,6 +137,7 @@ int cli_serve(int argc, char **argv)
                 "[--threads N] "
                 "[--access-log FILE|-|off] [--secure-cookies] "
                 "[--smtp smtp://HOST:PORT --mail-from ADDRESS] [--submit-limit N] "
+                "[--key-submit-limit N] "
                 "[--trusted-proxy ADDR]\n");
         return 2;
     }
@@ -128,14 +145,12 @@ int cli_serve(int argc, char **argv)
     if (notify_options(opts, N(opts), &nc) != 0)
         return 2;
     const char *threads = cli_get(opts, N(opts), "threads");
-    /* --submit-limit: petitions accepted per client address per 10 minutes (default 30) */
-    const char *limit = cli_get(opts, N(opts), "submit-limit");
-    char *limit_end = NULL;
-    unsigned long submit_limit = limit ? strtoul(limit, &limit_end, 10) : 0;
-    if (limit && (limit_end == limit || *limit_end || submit_limit < 1 || submit_limit > 1000000)) {
-        fprintf(stderr, "akar: --submit-limit takes a number from 1 to 1000000\n");
+    /* --submit-limit: petitions accepted per client address per 10 minutes (default 30);
+     * --key-submit-limit: per integration's API key (default 600) */
+    unsigned submit_limit, key_submit_limit;
+    if (limit_option(opts, N(opts), "submit-limit", &submit_limit) != 0 ||
+        limit_option(opts, N(opts), "key-submit-limit", &key_submit_limit) != 0)
         return 2;
-    }
     /* --trusted-proxy: the reverse proxy whose X-Forwarded-For names the client; checked here
      * so that a typo stops the server before it opens the database */
     const char *proxy = cli_get(opts, N(opts), "trusted-proxy");
@@ -206,7 +221,8 @@ int cli_serve(int argc, char **argv)
     char *blob_dir = cli_data_path(db, data, "blobs");
     struct api_config ac = {.secure_cookies = cli_has(opts, N(opts), "secure-cookies"),
                             .blob_dir = blob_dir,
-                            .submit_per_window = (unsigned)submit_limit,
+                            .submit_per_window = submit_limit,
+                            .submit_per_key = key_submit_limit,
                             .preset = preset,
                             .key = &key};
     struct api *api = api_new(store, &ac);

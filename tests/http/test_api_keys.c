@@ -5,7 +5,10 @@
  * sent as a bearer token reads the cases of its unit's subtree and no others, never a
  * reporter's identity, and acts on nothing; scope write also submits, within the subtree, and
  * the audit log names the key; revoked, forged and malformed keys are 401, and a key in force
- * is 403 wherever keys are not taken. */
+ * is 403 wherever keys are not taken. A key's submissions are throttled per key, not per
+ * address (on the JSON API and Open311 alike); a key downloads the attachments of the cases it
+ * reads, as an inspector does; and a retried creation with its Idempotency-Key gives the same
+ * key again rather than a second one. */
 #include "harness.h"
 
 #include "base/mem.h"
@@ -32,6 +35,7 @@ static struct ht_env *E;
 static char *admin_token;       /* admin, province 58 */
 static char *admin_586_token;   /* admin of district 586 only */
 static char *handler_token;     /* handler.vinhhai, 586.01 */
+static char *inspector_token;   /* inspector.vinhhai, 586.01 */
 static long long case_own;      /* a confidential complaint at 586.01 with a named reporter */
 static long long case_denounce; /* a denunciation at 586.01.01 */
 static long long case_public;   /* a public report at 586.01, named reporter */
@@ -466,6 +470,276 @@ static void test_revoked_forged_and_malformed_keys_are_401(void **state)
     assert_int_equal(call(handler_token, "GET", "/api/v1/cases", NULL, NULL), 200);
 }
 
+/* ---- throttles ---- */
+
+#define PETITION                                                                                   \
+    "{\"kind\":\"feedback\",\"unit\":\"586.01\",\"title\":\"Ngập\",\"description\":\"x\"}"
+
+/* A new key of scope write at unit 586 on db (free it). */
+static char *cli_add_on(const char *db, const char *unit)
+{
+    char *out;
+    int rc = ht_akar_run(NULL, &out, "apikey", "add", "--db", db, "--unit", unit, "--scope",
+                         "write", HT_END);
+    if (rc != 0)
+        fail_msg("akar apikey add exited %d: %s", rc, out);
+    out[strcspn(out, "\n")] = 0;
+    return out;
+}
+
+/* POST /api/v1/cases to the server on port as token (NULL: the public); the status, after
+ * checking that a 429 is a problem with Retry-After that names why. */
+static long submit_to(unsigned port, const char *token, const char *why)
+{
+    struct ht_response r;
+    ht_call(port, "POST", "/api/v1/cases", token, PETITION, &r);
+    long status = r.status;
+    if (status == 429) {
+        ht_assert_problem(&r, 429, NULL);
+        assert_non_null(ht_header(&r, "Retry-After"));
+        assert_true(atoi(ht_header(&r, "Retry-After")) >= 1);
+        if (!strstr(r.body, why))
+            fail_msg("a 429 that does not say \"%s\": %s", why, r.body);
+    } else if (status != 201) {
+        fail_msg("submission: %ld %s", status, r.body);
+    }
+    ht_response_free(&r);
+    return status;
+}
+
+/* Open311's POST requests.json with key on the server on port: the status (a 400 for the
+ * throttle carries Retry-After). */
+static long open311_to(unsigned port, const char *key)
+{
+    char body[256];
+    snprintf(body, sizeof body, "api_key=%s&service_code=land&address_id=1", key);
+    struct ht_response r;
+    ht_do(port,
+          &(struct ht_request){.path = "/open311/v2/requests.json",
+                               .content_type = "application/x-www-form-urlencoded",
+                               .body = body},
+          &r);
+    long status = r.status;
+    if (status == 400) {
+        assert_non_null(ht_header(&r, "Retry-After"));
+        assert_non_null(strstr(r.body, "api_key"));
+    }
+    ht_response_free(&r);
+    return status;
+}
+
+static void test_a_keys_submissions_have_a_throttle_of_their_own(void **state)
+{
+    (void)state;
+    /* a database of its own, so that on PostgreSQL no other server's counts are in it (its
+     * demo accounts' TOTP secrets replace those the harness knows: sign in before this) */
+    char *db = ht_demo_db(E->dir, "throttle.db");
+    char *key_a = cli_add_on(db, "586"), *key_b = cli_add_on(db, "586");
+    struct ht_server srv;
+    const char *const extra[] = {"--submit-limit", "2", "--key-submit-limit", "3", NULL};
+    ht_server_start_with(&srv, db, NULL, extra);
+    const char *from_here = "from here", *by_key = "with this API key";
+    /* the public's first petition from this address */
+    assert_int_equal(submit_to(srv.port, NULL, from_here), 201);
+    /* key A, from the same address: its own 3, then 429 with nothing stored */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(submit_to(srv.port, key_a, by_key), 201);
+    long long cases = ht_db_int(db, "SELECT count(*) FROM cases");
+    assert_int_equal(submit_to(srv.port, key_a, by_key), 429);
+    assert_int_equal(ht_db_int(db, "SELECT count(*) FROM cases"), cases);
+    /* and on Open311, the same key's count: the spec's 400 with Retry-After */
+    assert_int_equal(open311_to(srv.port, key_a), 400);
+    assert_int_equal(ht_db_int(db, "SELECT count(*) FROM cases"), cases);
+    /* the public from the same address is not held by the key's count: its second petition
+     * passes, its third meets the address's throttle */
+    assert_int_equal(submit_to(srv.port, NULL, from_here), 201);
+    assert_int_equal(submit_to(srv.port, NULL, from_here), 429);
+    /* another key is held by neither: the address is spent, key A too */
+    assert_int_equal(submit_to(srv.port, key_b, by_key), 201);
+    assert_int_equal(open311_to(srv.port, key_b), 201);
+    assert_int_equal(submit_to(srv.port, key_b, by_key), 201);
+    assert_int_equal(submit_to(srv.port, key_b, by_key), 429);
+    assert_int_equal(ht_server_stop(&srv), 0);
+    free(key_a);
+    free(key_b);
+    free(db);
+}
+
+static void test_serve_refuses_a_bad_key_submit_limit(void **state)
+{
+    (void)state;
+    const char *bad[] = {"0", "-1", "x", "1000001"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *out;
+        int rc = ht_akar_run(NULL, &out, "serve", "--db", E->db, "--listen", "127.0.0.1:0",
+                             "--key-submit-limit", bad[i], HT_END);
+        assert_int_equal(rc, 2);
+        assert_non_null(strstr(out, "--key-submit-limit"));
+        free(out);
+    }
+}
+
+/* ---- attachments ---- */
+
+static const char pdf[] = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n";
+
+/* GET /api/v1/attachments/{id} as token: the status; on 200 the bytes must be the PDF's. */
+static long download(const char *token, long long id)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/attachments/%lld", id);
+    struct ht_response r;
+    ht_call(E->srv.port, "GET", path, token, NULL, &r);
+    long status = r.status;
+    if (status == 200) {
+        assert_int_equal(r.body_len, sizeof pdf - 1);
+        assert_memory_equal(r.body, pdf, sizeof pdf - 1);
+    } else {
+        ht_assert_problem(&r, status, NULL);
+    }
+    ht_response_free(&r);
+    return status;
+}
+
+static void test_a_key_downloads_the_attachments_of_cases_it_reads_as_an_inspector(void **state)
+{
+    (void)state;
+    /* an official's PDF on a case of 586.01 */
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/cases/%lld/attachments", case_public);
+    char auth[256];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", handler_token);
+    struct ht_response r;
+    ht_do(E->srv.port,
+          &(struct ht_request){.method = "POST",
+                               .path = path,
+                               .content_type = "application/pdf",
+                               .body = pdf,
+                               .body_len = sizeof pdf - 1,
+                               .headers = {auth}},
+          &r);
+    assert_int_equal(r.status, 201);
+    json_t *doc = ht_json(&r);
+    long long att = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    ht_response_free(&r);
+    assert_true(att > 0);
+
+    /* the rule is the inspector's: the unit's inspector downloads it ... */
+    assert_int_equal(download(inspector_token, att), 200);
+    /* ... and so does a key whose subtree holds the case, of either scope, which finds it
+     * listed on the case */
+    char *reader = cli_add("586.01", "read", NULL), *writer = cli_add("586", "write", NULL);
+    snprintf(path, sizeof path, "/api/v1/cases/%lld", case_public);
+    assert_int_equal(call(reader, "GET", path, NULL, &doc), 200);
+    json_t *list = json_object_get(doc, "attachments");
+    assert_true(json_array_size(list) >= 1);
+    json_decref(doc);
+    assert_int_equal(download(reader, att), 200);
+    assert_int_equal(download(writer, att), 200);
+    /* a key of a unit below the case's, or beside it, does not see the case: it is missing */
+    char *below = cli_add("586.01.01", "read", NULL), *beside = cli_add("582", "read", NULL);
+    assert_int_equal(download(below, att), 404);
+    assert_int_equal(download(beside, att), 404);
+    /* a revoked or forged key is 401 */
+    long long id = cli_id_of(reader);
+    char id_text[24], *out;
+    snprintf(id_text, sizeof id_text, "%lld", id);
+    assert_int_equal(ht_akar_run(NULL, &out, "apikey", "revoke", id_text, "--db", E->db, HT_END),
+                     0);
+    free(out);
+    assert_int_equal(download(reader, att), 401);
+    char forged[KEY_CHARS + 1];
+    memcpy(forged, writer, KEY_CHARS + 1);
+    forged[KEY_CHARS - 1] = forged[KEY_CHARS - 1] == 'A' ? 'B' : 'A';
+    assert_int_equal(download(forged, att), 401);
+    free(reader);
+    free(writer);
+    free(below);
+    free(beside);
+}
+
+/* ---- a retried creation ---- */
+
+/* POST /api/v1/apikeys as token with the header line idem (NULL: none). */
+static void create_with(const char *token, const char *idem, const char *json,
+                        struct ht_response *r)
+{
+    char auth[256];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    ht_do(E->srv.port,
+          &(struct ht_request){.method = "POST",
+                               .path = "/api/v1/apikeys",
+                               .content_type = "application/json",
+                               .body = json,
+                               .headers = {auth, idem}},
+          r);
+}
+
+static bool replayed(const struct ht_response *r)
+{
+    const char *v = ht_header(r, "Idempotent-Replayed");
+    return v && strcmp(v, "true") == 0;
+}
+
+static void test_a_retried_key_creation_gives_the_same_key_and_makes_no_second(void **state)
+{
+    (void)state;
+    const char *body = "{\"unit\":\"586.01\",\"scope\":\"write\",\"label\":\"Thử lại\"}";
+    const char *idem = "Idempotency-Key: 5b0e7d1c-3f2a-4c8e-9d61-7a2b4c6e8f10";
+    long long keys = count("SELECT count(*) FROM api_keys");
+    struct ht_response a, b;
+    create_with(admin_token, idem, body, &a);
+    assert_int_equal(a.status, 201);
+    assert_false(replayed(&a));
+    create_with(admin_token, idem, body, &b);
+    assert_int_equal(b.status, 201);
+    assert_true(replayed(&b));
+    assert_string_equal(ht_header(&b, "Cache-Control"), "no-store");
+    json_t *ja = ht_json(&a), *jb = ht_json(&b);
+    assert_true(json_equal(ja, jb)); /* the same id, the same key */
+    long long id = json_integer_value(json_object_get(ja, "id"));
+    assert_true(id > 0);
+    char *key = xstrdup(json_string_value(json_object_get(jb, "key")));
+    assert_int_equal(strlen(key), KEY_CHARS);
+    json_decref(ja);
+    json_decref(jb);
+    ht_response_free(&a);
+    ht_response_free(&b);
+    assert_int_equal(count("SELECT count(*) FROM api_keys"), keys + 1);
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM audit WHERE action = 'apikey.add' AND object_id = '%lld'", id);
+    assert_int_equal(count(sql), 1);
+    /* the answer is kept sealed: the key's text is nowhere in the database */
+    assert_absent(key);
+    assert_absent(key + strlen(KEY_TAG));
+    /* the key replayed is the key that works */
+    assert_int_equal(call(key, "GET", "/api/v1/cases", NULL, NULL), 200);
+
+    /* the same Idempotency-Key with another body: 422, nothing made */
+    create_with(admin_token, idem, "{\"unit\":\"586.01\",\"scope\":\"read\"}", &a);
+    ht_assert_problem(&a, 422, "Idempotency-Key");
+    assert_false(replayed(&a));
+    ht_response_free(&a);
+    /* a malformed one: 400, nothing made */
+    create_with(admin_token, "Idempotency-Key: two words", body, &a);
+    ht_assert_problem(&a, 400, "Idempotency-Key");
+    ht_response_free(&a);
+    assert_int_equal(count("SELECT count(*) FROM api_keys"), keys + 1);
+    /* another admin's key of the same name is theirs: a key of their own */
+    create_with(admin_586_token, idem, body, &a);
+    assert_int_equal(a.status, 201);
+    assert_false(replayed(&a));
+    ja = ht_json(&a);
+    assert_true(json_integer_value(json_object_get(ja, "id")) != id);
+    assert_string_not_equal(json_string_value(json_object_get(ja, "key")), key);
+    json_decref(ja);
+    ht_response_free(&a);
+    assert_int_equal(count("SELECT count(*) FROM api_keys"), keys + 2);
+    free(key);
+}
+
 /* ---- fixture ---- */
 
 static int setup(void **state)
@@ -476,6 +750,7 @@ static int setup(void **state)
     admin_token = ht_login(E->srv.port, "admin", "demo-admin-2026");
     admin_586_token = ht_login(E->srv.port, ADMIN_586, ADMIN_586_PW);
     handler_token = ht_login(E->srv.port, "handler.vinhhai", "demo-handler-2026");
+    inspector_token = ht_login(E->srv.port, "inspector.vinhhai", "demo-inspector-2026");
     case_own = submit(NULL, "{\"kind\":\"complaint\",\"unit\":\"586.01\",\"confidential\":true,"
                             "\"title\":\"Khiếu nại kín\",\"description\":\"Nội dung.\","
                             "\"reporter\":{\"name\":\"" REPORTER "\"}}");
@@ -495,6 +770,7 @@ static int teardown(void **state)
     free(admin_token);
     free(admin_586_token);
     free(handler_token);
+    free(inspector_token);
     char *out;
     int rc = ht_akar_run(NULL, &out, "audit", "verify", "--db", E->db, HT_END);
     if (rc != 0)
@@ -516,6 +792,10 @@ int main(void)
         cmocka_unit_test(test_a_read_key_may_not_submit_or_act),
         cmocka_unit_test(test_a_write_key_submits_within_its_subtree),
         cmocka_unit_test(test_revoked_forged_and_malformed_keys_are_401),
+        cmocka_unit_test(test_a_keys_submissions_have_a_throttle_of_their_own),
+        cmocka_unit_test(test_serve_refuses_a_bad_key_submit_limit),
+        cmocka_unit_test(test_a_key_downloads_the_attachments_of_cases_it_reads_as_an_inspector),
+        cmocka_unit_test(test_a_retried_key_creation_gives_the_same_key_and_makes_no_second),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     ht_done();

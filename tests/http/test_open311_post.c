@@ -5,8 +5,9 @@
  * error the spec names, in both formats, with its status and nothing stored: 403 for a key
  * missing, wrong, revoked, read-only or for another jurisdiction; 404 for an unknown service
  * code or jurisdiction; 400 for a missing service code or location and any other bad input,
- * throttling included. XML answers are read by a real parser and must say what JSON says.
- * GET tokens/{token} trades a request's id (its only token) for itself, and nothing else. */
+ * the key's throttle included. XML answers are read by a real parser and must say what JSON
+ * says. GET tokens/{token} trades a request's id (its only token) for itself, and nothing
+ * else. */
 #include "harness.h"
 
 #include "base/mem.h"
@@ -468,15 +469,15 @@ static void test_everything_else_that_stops_creation_is_400(void **state)
     assert_int_equal(cases_now(), before);
 }
 
-static void test_the_throttle_is_the_publics_and_a_400_with_retry_after(void **state)
+static void test_the_throttle_is_the_keys_and_a_400_with_retry_after(void **state)
 {
     (void)state;
     struct ht_server srv;
-    const char *const extra[] = {"--submit-limit", "1", NULL};
+    const char *const extra[] = {"--key-submit-limit", "1", NULL};
     ht_server_start_with(&srv, E->db, NULL, extra);
     char *body = body_with("&address_id=1");
     struct ht_response r;
-    /* one request passes, unless the address's count is shared with the first server (on
+    /* one request passes, unless the key's count is shared with the first server (on
      * PostgreSQL, servers count together) and spent already */
     ht_do(srv.port,
           &(struct ht_request){
@@ -599,7 +600,7 @@ int main(void)
         cmocka_unit_test(test_the_key_is_checked_first_and_refused_with_403),
         cmocka_unit_test(test_unknown_service_codes_and_jurisdictions_are_404),
         cmocka_unit_test(test_everything_else_that_stops_creation_is_400),
-        cmocka_unit_test(test_the_throttle_is_the_publics_and_a_400_with_retry_after),
+        cmocka_unit_test(test_the_throttle_is_the_keys_and_a_400_with_retry_after),
         cmocka_unit_test(test_a_requests_id_is_its_token),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
