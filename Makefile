@@ -119,8 +119,8 @@ browser-test: setup all $(BROWSER_DEPS)
 	@BROWSER_ARTIFACTS=$(O)/browser-artifacts scripts/run-tests --akar $(BIN) --lines tests/browser/run.mjs
 
 # The API's contract: Redocly lints the OpenAPI document and a demo server's every answer is
-# checked against it with Ajv (npm, exactly the lock file's versions); the server log goes to
-# $(O)/api-artifacts.
+# checked against it with Ajv (npm, exactly the lock file's versions), and every Open311 answer
+# against Open311's schemas; the server logs go to $(O)/api-artifacts.
 API_DEPS := tests/api/node_modules/.installed
 $(API_DEPS): tests/api/package.json tests/api/package-lock.json
 	cd tests/api && npm ci --no-audit --no-fund --loglevel=error
@@ -128,7 +128,7 @@ $(API_DEPS): tests/api/package.json tests/api/package-lock.json
 
 api-test: setup all $(API_DEPS)
 	@API_ARTIFACTS=$(O)/api-artifacts scripts/run-tests --lines tests/api/lint.mjs \
-	  --akar $(BIN) --lines tests/api/contract.mjs
+	  --akar $(BIN) --lines tests/api/contract.mjs --lines tests/api/open311.mjs
 
 # The one command: set up, build, run every test (plain and sanitized, the HTTP tests also on
 # PostgreSQL), format check, bounded fuzzing.
@@ -142,7 +142,7 @@ test: setup
 	  --akar $(O)/release/akar --pg $(HTTP_BIN) --sqlite \
 	  --lines scripts/check-po \
 	  --akar $(O)/release/akar --lines tests/browser/run.mjs \
-	  --lines tests/api/lint.mjs --lines tests/api/contract.mjs \
+	  --lines tests/api/lint.mjs --lines tests/api/contract.mjs --lines tests/api/open311.mjs \
 	  --fuzz $${FUZZ_SECONDS:-20}
 
 fuzz:

@@ -27,7 +27,7 @@ export function demoAccounts(initOutput) {
 }
 
 // A fresh demo database and `akar serve` on it. submitLimit: petitions per address per 10
-// minutes. Returns { url, initOutput, stop() }; the server's output goes to logPath.
+// minutes. Returns { url, db, initOutput, stop() }; the server's output goes to logPath.
 export async function startServer({ bin, logPath, submitLimit }) {
     const dir = mkdtempSync(join(tmpdir(), 'akar-api-'));
     const db = join(dir, 'akar.db');
@@ -49,7 +49,7 @@ export async function startServer({ bin, logPath, submitLimit }) {
     });
     lines.on('line', (l) => log.write(`stdout: ${l}\n`));
     return {
-        url, initOutput,
+        url, db, initOutput,
         async stop() {
             if (child.exitCode === null) {
                 const done = new Promise((r) => child.once('exit', r));
