@@ -1,12 +1,13 @@
 /* A category's extra questions end to end, on the demo's (data/demo/questions.tsv): the JSON
  * API lists them with the categories; a petition's answers are checked against them (every
  * kind of bad answer refused, 422 on the JSON API and 400 on Open311, naming the answer, with
- * nothing stored), kept with the case and shown to the officials who handle it, never on the
- * public tracking page. Open311 marks the services that ask questions (metadata) and gives
- * them as a service definition's attributes, in JSON checked against the official schema's
- * required members and types, and in XML read by a real parser and required to say what the
- * JSON says; POST requests takes attribute[CODE] and attribute[CODE][] and stores them the
- * same way. `akar category question` adds a question, asked at once; a bad one is refused. */
+ * nothing stored), kept with the case and shown to the officials who handle it (the API and the
+ * back office's case page), never on the public tracking page. Open311 marks the services that ask
+ * questions (metadata) and gives them as a service definition's attributes, in JSON checked against
+ * the official schema's required members and types, and in XML read by a real parser and required
+ * to say what the JSON says; POST requests takes attribute[CODE] and attribute[CODE][] and stores
+ * them the same way. `akar category question` adds a question, asked at once; a bad one is refused.
+ */
 #include "harness.h"
 
 #include "base/mem.h"
@@ -249,6 +250,21 @@ static void test_good_answers_are_kept_and_shown_to_officials_not_the_public(voi
     a = answers_seen(id, inspector);
     assert_json_equal(a, want);
     json_decref(a);
+
+    /* the back office's case page shows them under their questions, a key by its name */
+    char page[64], cookie[128];
+    snprintf(page, sizeof page, "/office/cases/%lld", id);
+    snprintf(cookie, sizeof cookie, "Cookie: akar_session=%s", handler);
+    struct ht_response o;
+    ht_do(E->srv.port,
+          &(struct ht_request){.path = page, .headers = {cookie, "Accept-Language: en"}}, &o);
+    if (o.status != 200)
+        fail_msg("%s: %ld %s", page, o.status, o.body);
+    assert_non_null(strstr(o.body, "id=\"answers\""));
+    assert_non_null(strstr(o.body, "<dt>Về chế độ, chính sách nào?</dt><dd>Trợ cấp người cao "
+                                   "tuổi</dd>"));
+    assert_non_null(strstr(o.body, "<dt>Hoàn cảnh gia đình</dt>"));
+    ht_response_free(&o);
 
     /* public tracking shows the case, not its answers */
     char path[64];
