@@ -224,10 +224,9 @@ static json_t *case_json(struct http_request *req, const struct case_row *c, enu
     if (view == VIEW_OFFICIAL || view == VIEW_INSPECTOR)
         json_object_set_new(o, "reporter_sealed", json_boolean(c->reporter_sealed != NULL));
     /* the answers to the category's questions may be personal (a parcel, a file number): for
-     * those who handle the case, never on the public tracking page */
-    json_t *answers = c->answers && (view == VIEW_OFFICIAL || view == VIEW_INSPECTOR)
-                          ? json_loads(c->answers, 0, NULL)
-                          : NULL;
+     * those who handle the case and the sender with the access key, never on the public
+     * tracking page */
+    json_t *answers = c->answers && view != VIEW_PUBLIC ? json_loads(c->answers, 0, NULL) : NULL;
     if (answers)
         json_object_set_new(o, "answers", answers);
     if (ev)

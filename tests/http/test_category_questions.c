@@ -236,6 +236,11 @@ static void test_good_answers_are_kept_and_shown_to_officials_not_the_public(voi
            "\"file_number\":\"\"}",
            &r);
     long long id = submitted(&r, code);
+    json_t *receipt = ht_json(&r);
+    char key_header[128];
+    snprintf(key_header, sizeof key_header, "X-Access-Key: %s",
+             json_string_value(json_object_get(receipt, "access_key")));
+    json_decref(receipt);
     ht_response_free(&r);
     assert_int_equal(answered_now(), before + 1);
 
@@ -276,6 +281,13 @@ static void test_good_answers_are_kept_and_shown_to_officials_not_the_public(voi
     struct ht_response t;
     ht_get(E->srv.port, path, &t);
     assert_null(strstr(t.body, "elderly"));
+    ht_response_free(&t);
+    /* the sender, with the access key, sees their own answers */
+    ht_do(E->srv.port, &(struct ht_request){.path = path, .headers = {key_header}}, &t);
+    assert_int_equal(t.status, 200);
+    doc = ht_json(&t);
+    assert_json_equal(json_object_get(doc, "answers"), want);
+    json_decref(doc);
     ht_response_free(&t);
 
     /* a multivaluelist's answer is its keys, a list */
