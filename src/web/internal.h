@@ -55,6 +55,10 @@ const char *page_csrf_input(struct page *pg);
 /* True if the POSTed token matches. */
 bool page_csrf_ok(struct page *pg, const char *token);
 
+/* The case's answers to its category's questions (a heading of the given level and a list),
+ * or nothing if it has none. Only for pages whose reader may see them: officials, the sender. */
+void web_case_answers(struct page *pg, const struct case_row *c, int level);
+
 /* Formats an instant in a time zone (NULL: UTC) in the page's language, e.g. "28 Nov 2026,
  * 14:05" / "28 Nov 2026 14.05" / "14:05, 28/11/2026". Arena. */
 const char *page_datetime(struct page *pg, int64_t ms, const char *tz_name);

@@ -256,49 +256,6 @@ static void reporter(struct case_view *cv)
     }
 }
 
-/* The answers to the category's questions, each under its question and a list's keys by their
- * names, as far as the category offered at the case's unit still asks them (else by code). */
-static void answers(struct case_view *cv)
-{
-    struct page *pg = &cv->pg;
-    const struct case_row *c = &cv->c;
-    struct arena *a = pg->req->arena;
-    json_t *given = c->answers ? json_loads(c->answers, 0, NULL) : NULL;
-    if (!given)
-        return;
-    struct category_row cat;
-    struct category_question *qs = NULL;
-    size_t nq = 0;
-    if (c->category_code &&
-        store_category_find(pg->web->store, a, c->unit_path, c->category_code, &cat) == 0 &&
-        store_category_questions(pg->web->store, a, cat.id, &qs, &nq) != 0)
-        nq = 0;
-    html_fmt(&pg->out, "<h2 id=\"answers\">%s</h2><dl class=\"facts\">",
-             T(pg, "Answers to the category's questions"));
-    const char *code;
-    json_t *v;
-    json_object_foreach(given, code, v)
-    {
-        const struct category_question *q = NULL;
-        for (size_t i = 0; i < nq && !q; i++)
-            if (strcmp(qs[i].code, code) == 0)
-                q = &qs[i];
-        struct buf text = {0};
-        for (size_t i = 0; i < (json_is_array(v) ? json_array_size(v) : 1); i++) {
-            const char *value = json_string_value(json_is_array(v) ? json_array_get(v, i) : v);
-            for (size_t k = 0; q && value && k < q->nchoices; k++)
-                if (strcmp(q->choices[k].key, value) == 0)
-                    value = q->choices[k].name;
-            if (value)
-                buf_printf(&text, "%s%s", text.len ? ", " : "", value);
-        }
-        fact(pg, q ? q->label : code, esc(pg, text.data ? text.data : ""));
-        buf_release(&text);
-    }
-    html_fmt(&pg->out, "</dl>");
-    json_decref(given);
-}
-
 static void report(struct case_view *cv)
 {
     struct page *pg = &cv->pg;
@@ -306,7 +263,7 @@ static void report(struct case_view *cv)
     struct buf *b = &pg->out;
     html_fmt(b, "<h2 id=\"report\">%s</h2><p class=\"text\">%s</p>", T(pg, "What was reported"),
              c->description);
-    answers(cv);
+    web_case_answers(pg, c, 2);
     if (c->answer) {
         html_fmt(b, "<h2 id=\"answer\">%s</h2><p class=\"text\">%s</p>", T(pg, "The answer"),
                  c->answer);

@@ -185,6 +185,7 @@ static void senders_part(struct track *t, json_t *o)
     html_fmt(b, "</dl>");
     if (!json_is_object(r))
         html_fmt(b, "<p>%s</p>", T(pg, "You gave no details about yourself."));
+    web_case_answers(pg, &t->c, 3);
     json_t *att = json_object_get(o, "attachments");
     if (json_array_size(att)) {
         html_fmt(b, "<h3>%s</h3><ul>", T(pg, "Your photos"));

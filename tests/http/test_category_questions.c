@@ -127,6 +127,34 @@ static long long submitted(const struct ht_response *r, char code[32])
     return id;
 }
 
+/* The web's tracking page of code opened with the access key, as a browser does it: the form's
+ * CSRF token and cookie from GET /track/{code}, then the key POSTed. */
+static void web_track_with_key(const char *code, const char *key, struct ht_response *r)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/track/%s", code);
+    struct ht_response g;
+    ht_get(E->srv.port, path, &g);
+    assert_int_equal(g.status, 200);
+    assert_null(strstr(g.body, "id=\"answers\"")); /* never on the public page */
+    const char *set = ht_header(&g, "Set-Cookie");
+    assert_non_null(set);
+    char cookie[256], form[512];
+    snprintf(cookie, sizeof cookie, "Cookie: %.*s", (int)strcspn(set, ";"), set);
+    const char *v = strstr(g.body, "name=\"csrf\" value=\"");
+    assert_non_null(v);
+    v += strlen("name=\"csrf\" value=\"");
+    snprintf(form, sizeof form, "csrf=%.*s&access_key=%s", (int)strcspn(v, "\""), v, key);
+    ht_response_free(&g);
+    ht_do(E->srv.port,
+          &(struct ht_request){.method = "POST",
+                               .path = path,
+                               .content_type = "application/x-www-form-urlencoded",
+                               .body = form,
+                               .headers = {cookie}},
+          r);
+}
+
 /* The case's answers as an official (token) sees them: a new reference, or NULL. */
 static json_t *answers_seen(long long id, const char *token)
 {
@@ -237,9 +265,9 @@ static void test_good_answers_are_kept_and_shown_to_officials_not_the_public(voi
            &r);
     long long id = submitted(&r, code);
     json_t *receipt = ht_json(&r);
-    char key_header[128];
-    snprintf(key_header, sizeof key_header, "X-Access-Key: %s",
-             json_string_value(json_object_get(receipt, "access_key")));
+    char key_header[128], key[96];
+    snprintf(key, sizeof key, "%s", json_string_value(json_object_get(receipt, "access_key")));
+    snprintf(key_header, sizeof key_header, "X-Access-Key: %s", key);
     json_decref(receipt);
     ht_response_free(&r);
     assert_int_equal(answered_now(), before + 1);
@@ -288,6 +316,14 @@ static void test_good_answers_are_kept_and_shown_to_officials_not_the_public(voi
     doc = ht_json(&t);
     assert_json_equal(json_object_get(doc, "answers"), want);
     json_decref(doc);
+    ht_response_free(&t);
+    /* and on the web's tracking page, under their questions, a list's key by its name */
+    web_track_with_key(code, key, &t);
+    if (t.status != 200)
+        fail_msg("POST /track/%s: %ld %s", code, t.status, t.body);
+    assert_non_null(strstr(t.body, "id=\"answers\""));
+    assert_non_null(strstr(t.body, "<dt>Về chế độ, chính sách nào?</dt><dd>Trợ cấp người cao "
+                                   "tuổi</dd>"));
     ht_response_free(&t);
 
     /* a multivaluelist's answer is its keys, a list */
