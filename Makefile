@@ -34,7 +34,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HTTP_SRC  := $(sort $(wildcard tests/http/test_*.c))
 HTTP_BIN  := $(HTTP_SRC:tests/http/%.c=$(BUILD)/tests/%)
-HTTP_LIB  := $(BUILD)/tests/http_harness.o
+HTTP_LIB  := $(BUILD)/tests/http_harness.o $(BUILD)/tests/http_open311.o
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all run test unit-test http-test pg-test browser-test api-test fuzz bench bench-pg bench-open311 fmt check-fmt lint tidy setup clean tests
@@ -85,6 +85,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libakar.a
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/http_harness.o: tests/http/harness.c tests/http/harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/http_open311.o: tests/http/open311.c tests/http/open311.h tests/http/harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

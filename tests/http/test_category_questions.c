@@ -9,6 +9,7 @@
  * them the same way. `akar category question` adds a question, asked at once; a bad one is refused.
  */
 #include "harness.h"
+#include "open311.h"
 
 #include "base/mem.h"
 
@@ -23,49 +24,14 @@
 
 #include <cmocka.h>
 
-#define JSON_TYPE "application/json; charset=utf-8"
-#define XML_TYPE  "text/xml; charset=utf-8"
-#define XML_DECL  "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
 #define FORM_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 #define COMMUNE   "586.01" /* Vĩnh Hải: handler.vinhhai and inspector.vinhhai serve it */
 #define ELSEWHERE "585.01" /* outside Ninh Hải, whose own infrastructure asks nothing */
 
 static struct ht_env *E;
-static char *mirror_py;
 static char *write_key; /* an integration's key of scope write on the province */
 
-/* Reads an XML answer with a real parser and prints it as the spec's JSON mapping has it (a
- * list wrapper an array, an element with children an object, a leaf its text, null when
- * empty); the JSON answer (argv[2]) is printed with its leaves as text: the two must agree. */
-static const char mirror_script[] =
-    "import sys, json, xml.etree.ElementTree as ET\n"
-    "LISTS = {'services', 'errors', 'attributes', 'values', 'service_requests'}\n"
-    "def conv(e):\n"
-    "    if e.tag in LISTS: return [conv(c) for c in e]\n"
-    "    if len(e): return {c.tag: conv(c) for c in e}\n"
-    "    return e.text or None\n"
-    "def text(v):\n"
-    "    if isinstance(v, list): return [text(x) for x in v]\n"
-    "    if isinstance(v, dict): return {k: text(x) for k, x in v.items()}\n"
-    "    if isinstance(v, bool): return 'true' if v else 'false'\n"
-    "    if v is None or v == '': return None\n"
-    "    return str(v)\n"
-    "root = ET.parse(sys.argv[1]).getroot()\n"
-    "assert not root.tag.startswith('{'), root.tag\n"
-    "j = json.load(open(sys.argv[2], encoding='utf-8'))\n"
-    "x = conv(root)\n"
-    "if x != text(j):\n"
-    "    sys.exit('XML %r differs from JSON %r' % (x, text(j)))\n";
-
 /* ---- helpers ---- */
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 static long long cases_now(void)
 {
@@ -492,29 +458,6 @@ static void assert_service_definition(json_t *doc)
     }
 }
 
-static void assert_xml_mirrors(const char *xml_path, const char *json_path)
-{
-    struct ht_response x, j;
-    ht_get(E->srv.port, xml_path, &x);
-    ht_get(E->srv.port, json_path, &j);
-    assert_int_equal(x.status, 200);
-    assert_int_equal(j.status, 200);
-    assert_string_equal(ht_header(&x, "Content-Type"), XML_TYPE);
-    assert_string_equal(ht_header(&j, "Content-Type"), JSON_TYPE);
-    assert_int_equal(strncmp(x.body, XML_DECL, strlen(XML_DECL)), 0);
-    char *xf = ht_path(E->dir, "answer.xml"), *jf = ht_path(E->dir, "answer.json");
-    write_file(xf, x.body);
-    write_file(jf, j.body);
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "python3 '%s' '%s' '%s'", mirror_py, xf, jf);
-    if (system(cmd) != 0)
-        fail_msg("%s does not mirror %s: %s", xml_path, json_path, x.body);
-    free(xf);
-    free(jf);
-    ht_response_free(&x);
-    ht_response_free(&j);
-}
-
 static void test_a_service_definition_gives_the_questions_as_attributes(void **state)
 {
     (void)state;
@@ -556,14 +499,18 @@ static void test_a_service_definition_gives_the_questions_as_attributes(void **s
     assert_int_equal(json_array_size(json_object_get(doc, "attributes")), 0);
     json_decref(doc);
 
-    assert_xml_mirrors("/open311/v2/services/social_policy.xml?jurisdiction_id=" COMMUNE,
-                       "/open311/v2/services/social_policy.json?jurisdiction_id=" COMMUNE);
-    assert_xml_mirrors("/open311/v2/services/environment.xml?jurisdiction_id=" ELSEWHERE,
-                       "/open311/v2/services/environment.json?jurisdiction_id=" ELSEWHERE);
-    assert_xml_mirrors("/open311/v2/services/infrastructure.xml?jurisdiction_id=" ELSEWHERE,
-                       "/open311/v2/services/infrastructure.json?jurisdiction_id=" ELSEWHERE);
-    assert_xml_mirrors("/open311/v2/services.xml?jurisdiction_id=" COMMUNE,
-                       "/open311/v2/services.json?jurisdiction_id=" COMMUNE);
+    o311_assert_xml_mirrors(E->srv.port, E->dir,
+                            "/open311/v2/services/social_policy.xml?jurisdiction_id=" COMMUNE,
+                            "/open311/v2/services/social_policy.json?jurisdiction_id=" COMMUNE);
+    o311_assert_xml_mirrors(E->srv.port, E->dir,
+                            "/open311/v2/services/environment.xml?jurisdiction_id=" ELSEWHERE,
+                            "/open311/v2/services/environment.json?jurisdiction_id=" ELSEWHERE);
+    o311_assert_xml_mirrors(E->srv.port, E->dir,
+                            "/open311/v2/services/infrastructure.xml?jurisdiction_id=" ELSEWHERE,
+                            "/open311/v2/services/infrastructure.json?jurisdiction_id=" ELSEWHERE);
+    o311_assert_xml_mirrors(E->srv.port, E->dir,
+                            "/open311/v2/services.xml?jurisdiction_id=" COMMUNE,
+                            "/open311/v2/services.json?jurisdiction_id=" COMMUNE);
 }
 
 static void test_open311_attributes_are_checked_and_kept_as_answers(void **state)
@@ -640,7 +587,7 @@ static void test_open311_attributes_are_checked_and_kept_as_answers(void **state
         o311_post(bad[i].code, bad[i].more, &r);
         if (r.status != 400)
             fail_msg("case %zu: expected 400, got %ld: %s", i, r.status, r.body);
-        assert_string_equal(ht_header(&r, "Content-Type"), JSON_TYPE);
+        assert_string_equal(ht_header(&r, "Content-Type"), O311_JSON_TYPE);
         doc = ht_json(&r);
         assert_int_equal(json_integer_value(json_object_get(json_array_get(doc, 0), "code")), 400);
         const char *d = json_string_value(json_object_get(json_array_get(doc, 0), "description"));
@@ -742,8 +689,6 @@ static int setup(void **state)
 {
     int rc = ht_env_setup(state);
     E = *state;
-    mirror_py = ht_path(E->dir, "mirror.py");
-    write_file(mirror_py, mirror_script);
     char *out;
     if (ht_akar_run(NULL, &out, "apikey", "add", "--db", E->db, "--unit", "58", "--scope", "write",
                     HT_END) != 0)
@@ -756,7 +701,6 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     free(write_key);
-    free(mirror_py);
     return ht_env_teardown(state);
 }
 

@@ -5,6 +5,7 @@
  * formats for an unknown jurisdiction, an unknown service code, an unknown request id and a
  * suffix naming no format. A service request shows what public tracking shows and no more. */
 #include "harness.h"
+#include "open311.h"
 
 #include "base/mem.h"
 #include "domain/tracking.h"
@@ -19,38 +20,7 @@
 
 #include <cmocka.h>
 
-#define JSON_TYPE "application/json; charset=utf-8"
-#define XML_TYPE  "text/xml; charset=utf-8"
-#define XML_DECL  "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
-
 static struct ht_env *E;
-static char *mirror_py; /* the script that reads an XML answer the way JSON mirrors it */
-
-/* Reads an XML answer with a real parser (exiting non-zero if it is not well-formed) and
- * prints it as the spec's JSON mapping would have it: a list wrapper becomes an array, any
- * other element with children an object, a leaf its text (null when empty). JSON's booleans
- * and numbers are text in XML, so the JSON answer (argv[2]) is printed with its leaves as text
- * too: the two printed documents must be equal. */
-static const char mirror_script[] =
-    "import sys, json, xml.etree.ElementTree as ET\n"
-    "LISTS = {'services', 'service_requests', 'errors', 'attributes'}\n"
-    "def conv(e):\n"
-    "    if e.tag in LISTS: return [conv(c) for c in e]\n"
-    "    if len(e): return {c.tag: conv(c) for c in e}\n"
-    "    return e.text or None\n"
-    "def text(v):\n"
-    "    if isinstance(v, list): return [text(x) for x in v]\n"
-    "    if isinstance(v, dict): return {k: text(x) for k, x in v.items()}\n"
-    "    if isinstance(v, bool): return 'true' if v else 'false'\n"
-    "    if isinstance(v, float): return '%.6f' % v\n"
-    "    if v is None or v == '': return None\n"
-    "    return str(v)\n"
-    "root = ET.parse(sys.argv[1]).getroot()\n"
-    "assert not root.tag.startswith('{'), root.tag\n"
-    "j = json.load(open(sys.argv[2], encoding='utf-8'))\n"
-    "x = conv(root)\n"
-    "if x != text(j):\n"
-    "    sys.exit('XML %r differs from JSON %r' % (x, text(j)))\n";
 
 /* GET path, expecting status and content type. */
 static void get(const char *path, long status, const char *type, struct ht_response *r)
@@ -59,43 +29,6 @@ static void get(const char *path, long status, const char *type, struct ht_respo
     if (r->status != status)
         fail_msg("%s: %ld %s", path, r->status, r->body);
     assert_string_equal(ht_header(r, "Content-Type"), type);
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-/* Fails unless the XML answer at xml_path is well-formed, opens with the XML declaration the
- * spec wants, and says what the JSON answer at json_path says. */
-static void assert_xml_mirrors(const char *xml_path, const char *json_path)
-{
-    struct ht_response x, j;
-    ht_get(E->srv.port, xml_path, &x);
-    ht_get(E->srv.port, json_path, &j);
-    assert_int_equal(x.status, j.status);
-    assert_string_equal(ht_header(&x, "Content-Type"), XML_TYPE);
-    assert_string_equal(ht_header(&j, "Content-Type"), JSON_TYPE);
-    assert_int_equal(strncmp(x.body, XML_DECL, strlen(XML_DECL)), 0);
-    char *xf = ht_path(E->dir, "answer.xml"), *jf = ht_path(E->dir, "answer.json");
-    write_file(xf, x.body);
-    write_file(jf, j.body);
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "python3 '%s' '%s' '%s'", mirror_py, xf, jf);
-    if (system(cmd) != 0)
-        fail_msg("%s does not mirror %s: %s", xml_path, json_path, x.body);
-    free(xf);
-    free(jf);
-    ht_response_free(&x);
-    ht_response_free(&j);
-}
-
-static bool string_or_null(json_t *v)
-{
-    return v && (json_is_string(v) || json_is_null(v));
 }
 
 /* service.json: required service_code, service_name (strings), metadata (boolean), type (one
@@ -113,7 +46,7 @@ static void assert_service(json_t *s)
     const char *optional[] = {"description", "keywords", "group"};
     for (size_t i = 0; i < 3; i++)
         if (json_object_get(s, optional[i]))
-            assert_true(string_or_null(json_object_get(s, optional[i])));
+            assert_true(o311_string_or_null(json_object_get(s, optional[i])));
 }
 
 /* services.json: an array of service.json; returns the entry of code (borrowed) or NULL. */
@@ -135,7 +68,7 @@ static json_t *assert_services(json_t *doc, const char *code)
 static void assert_json_error(const char *path, long status)
 {
     struct ht_response r;
-    get(path, status, JSON_TYPE, &r);
+    get(path, status, O311_JSON_TYPE, &r);
     json_t *doc = ht_json(&r);
     assert_true(json_is_array(doc));
     assert_int_equal(json_array_size(doc), 1);
@@ -155,14 +88,14 @@ static void assert_error(const char *stem, const char *query, long status)
     snprintf(j, sizeof j, "%s.json%s", stem, query);
     snprintf(x, sizeof x, "%s.xml%s", stem, query);
     assert_json_error(j, status);
-    assert_xml_mirrors(x, j);
+    o311_assert_xml_mirrors(E->srv.port, E->dir, x, j);
 }
 
 static void test_services_are_the_jurisdictions_categories(void **state)
 {
     (void)state;
     struct ht_response r;
-    get("/open311/v2/services.json", 200, JSON_TYPE, &r);
+    get("/open311/v2/services.json", 200, O311_JSON_TYPE, &r);
     json_t *doc = ht_json(&r);
     json_t *land = assert_services(doc, "land");
     assert_non_null(land);
@@ -177,14 +110,15 @@ static void test_services_are_the_jurisdictions_categories(void **state)
         "Văn phòng UBND tỉnh");
     json_decref(doc);
     ht_response_free(&r);
-    assert_xml_mirrors("/open311/v2/services.xml", "/open311/v2/services.json");
+    o311_assert_xml_mirrors(E->srv.port, E->dir, "/open311/v2/services.xml",
+                            "/open311/v2/services.json");
 }
 
 static void test_a_units_services_include_its_own_and_the_nearest_department(void **state)
 {
     (void)state;
     struct ht_response r;
-    get("/open311/v2/services.json?jurisdiction_id=586.01", 200, JSON_TYPE, &r);
+    get("/open311/v2/services.json?jurisdiction_id=586.01", 200, O311_JSON_TYPE, &r);
     json_t *doc = ht_json(&r);
     assert_string_equal(
         json_string_value(json_object_get(assert_services(doc, "administrative"), "group")),
@@ -202,16 +136,16 @@ static void test_a_units_services_include_its_own_and_the_nearest_department(voi
     assert_int_equal(lands, 1);
     json_decref(doc);
     ht_response_free(&r);
-    assert_xml_mirrors("/open311/v2/services.xml?jurisdiction_id=586.01",
-                       "/open311/v2/services.json?jurisdiction_id=586.01");
+    o311_assert_xml_mirrors(E->srv.port, E->dir, "/open311/v2/services.xml?jurisdiction_id=586.01",
+                            "/open311/v2/services.json?jurisdiction_id=586.01");
 }
 
 static void test_an_empty_jurisdiction_is_an_absent_one(void **state)
 {
     (void)state;
     struct ht_response a, b;
-    get("/open311/v2/services.json", 200, JSON_TYPE, &a);
-    get("/open311/v2/services.json?jurisdiction_id=", 200, JSON_TYPE, &b);
+    get("/open311/v2/services.json", 200, O311_JSON_TYPE, &a);
+    get("/open311/v2/services.json?jurisdiction_id=", 200, O311_JSON_TYPE, &b);
     assert_string_equal(a.body, b.body);
     ht_response_free(&a);
     ht_response_free(&b);
@@ -228,7 +162,7 @@ static void test_a_service_definition_has_no_attributes_yet(void **state)
 {
     (void)state;
     struct ht_response r;
-    get("/open311/v2/services/administrative.json?jurisdiction_id=586.01", 200, JSON_TYPE, &r);
+    get("/open311/v2/services/administrative.json?jurisdiction_id=586.01", 200, O311_JSON_TYPE, &r);
     json_t *doc = ht_json(&r);
     /* service-definition.json: service_code a string, attributes an array */
     assert_true(json_is_object(doc));
@@ -238,7 +172,8 @@ static void test_a_service_definition_has_no_attributes_yet(void **state)
     assert_int_equal(json_array_size(json_object_get(doc, "attributes")), 0);
     json_decref(doc);
     ht_response_free(&r);
-    assert_xml_mirrors("/open311/v2/services/land.xml", "/open311/v2/services/land.json");
+    o311_assert_xml_mirrors(E->srv.port, E->dir, "/open311/v2/services/land.xml",
+                            "/open311/v2/services/land.json");
 }
 
 static void test_an_unknown_service_code_is_404(void **state)
@@ -255,8 +190,9 @@ static void test_a_suffix_naming_no_format_is_400_in_xml(void **state)
                            "/open311/v2/services/land.csv", "/open311/v2/services/land"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         struct ht_response r;
-        get(paths[i], 400, XML_TYPE, &r);
-        assert_non_null(strstr(r.body, XML_DECL "<errors><error><code>400</code><description>"));
+        get(paths[i], 400, O311_XML_TYPE, &r);
+        assert_non_null(
+            strstr(r.body, O311_XML_DECL "<errors><error><code>400</code><description>"));
         assert_non_null(strstr(r.body, "</description></error></errors>"));
         ht_response_free(&r);
     }
@@ -286,15 +222,6 @@ static char *submit(const char *json)
     return code;
 }
 
-static bool is_datetime(json_t *v)
-{
-    const char *s = json_string_value(v);
-    int y, mo, d, h, mi, sec;
-    char z;
-    return s && strlen(s) == 20 &&
-           sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &z) == 7 && z == 'Z';
-}
-
 /* requests.json holding one request.json: the required service_request_id, status,
  * service_code (strings) and requested_datetime (an RFC 3339 date-time here), the optional
  * fields string or null (dates date-times, lat and long numbers), nothing about the
@@ -302,7 +229,7 @@ static bool is_datetime(json_t *v)
 static json_t *assert_one_request(const char *path)
 {
     struct ht_response r;
-    get(path, 200, JSON_TYPE, &r);
+    get(path, 200, O311_JSON_TYPE, &r);
     json_t *doc = ht_json(&r);
     ht_response_free(&r);
     assert_true(json_is_array(doc));
@@ -314,7 +241,7 @@ static json_t *assert_one_request(const char *path)
     const char *status = json_string_value(json_object_get(q, "status"));
     assert_true(status && (strcmp(status, "open") == 0 || strcmp(status, "closed") == 0));
     assert_true(json_is_string(json_object_get(q, "service_code")));
-    assert_true(is_datetime(json_object_get(q, "requested_datetime")));
+    assert_true(o311_is_datetime(json_object_get(q, "requested_datetime")));
     const char *key;
     json_t *v;
     json_object_foreach(q, key, v)
@@ -322,9 +249,9 @@ static json_t *assert_one_request(const char *path)
         if (strcmp(key, "lat") == 0 || strcmp(key, "long") == 0)
             assert_true(json_is_number(v) || json_is_null(v));
         else if (strstr(key, "_datetime"))
-            assert_true(is_datetime(v) || json_is_null(v));
+            assert_true(o311_is_datetime(v) || json_is_null(v));
         else
-            assert_true(string_or_null(v));
+            assert_true(o311_string_or_null(v));
         const char *submitter[] = {"email",     "phone",      "first_name",
                                    "last_name", "account_id", "device_id"};
         for (size_t i = 0; i < sizeof submitter / sizeof submitter[0]; i++)
@@ -355,17 +282,17 @@ static void test_a_request_is_its_cases_public_tracking(void **state)
     assert_string_equal(member(q, "service_name"), "Đất đai");
     assert_string_equal(member(q, "description"), "Một hàng rào mới.");
     assert_non_null(member(q, "agency_responsible"));
-    assert_true(is_datetime(json_object_get(q, "updated_datetime")));
-    assert_true(is_datetime(json_object_get(q, "expected_datetime")));
+    assert_true(o311_is_datetime(json_object_get(q, "updated_datetime")));
+    assert_true(o311_is_datetime(json_object_get(q, "expected_datetime")));
     assert_string_equal(member(q, "address"), PLACE);
     assert_true(json_number_value(json_object_get(q, "lat")) == 11.625);
     assert_true(json_number_value(json_object_get(q, "long")) == 109.1875);
     json_decref(q);
     struct ht_response r;
-    get(json, 200, JSON_TYPE, &r);
+    get(json, 200, O311_JSON_TYPE, &r);
     assert_null(strstr(r.body, REPORTER));
     ht_response_free(&r);
-    assert_xml_mirrors(xml, json);
+    o311_assert_xml_mirrors(E->srv.port, E->dir, xml, json);
     /* the id as people type it: any case, hyphens anywhere */
     char typed[96];
     snprintf(typed, sizeof typed, "/open311/v2/requests/%s.json", code);
@@ -404,7 +331,7 @@ static void test_a_confidential_request_shows_no_more_than_its_tracking(void **s
         assert_null(strstr(r.body, "0905123456"));
         ht_response_free(&r);
     }
-    assert_xml_mirrors(xml, json);
+    o311_assert_xml_mirrors(E->srv.port, E->dir, xml, json);
     free(code);
 }
 
@@ -425,7 +352,7 @@ static void test_an_unknown_request_id_is_404(void **state)
     assert_error(stem, "?jurisdiction_id=nowhere", 404);
     snprintf(stem, sizeof stem, "/open311/v2/requests/%s.txt", code);
     struct ht_response r;
-    get(stem, 400, XML_TYPE, &r);
+    get(stem, 400, O311_XML_TYPE, &r);
     ht_response_free(&r);
     free(code);
 }
@@ -434,14 +361,11 @@ static int setup(void **state)
 {
     int rc = ht_env_setup(state);
     E = *state;
-    mirror_py = ht_path(E->dir, "mirror.py");
-    write_file(mirror_py, mirror_script);
     return rc;
 }
 
 static int teardown(void **state)
 {
-    free(mirror_py);
     return ht_env_teardown(state);
 }
 

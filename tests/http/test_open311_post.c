@@ -9,6 +9,7 @@
  * says. GET tokens/{token} trades a request's id (its only token) for itself, and nothing
  * else. */
 #include "harness.h"
+#include "open311.h"
 
 #include "base/mem.h"
 #include "domain/tracking.h"
@@ -24,9 +25,6 @@
 
 #include <cmocka.h>
 
-#define JSON_TYPE "application/json; charset=utf-8"
-#define XML_TYPE  "text/xml; charset=utf-8"
-#define XML_DECL  "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
 #define FORM_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 #define FIRST     "Nguyễn"
 #define LAST      "Thị Hoa"
@@ -35,64 +33,19 @@
 #define DESC      "Đất công bị lấn chiếm ở đầu thôn."
 
 static struct ht_env *E;
-static char *xml2json_py;
 static char *write_key;   /* scope write, unit 586 */
 static char *read_key;    /* scope read, unit 586 */
 static char *revoked_key; /* scope write, unit 586, revoked */
 static long long write_key_id;
 
-/* Reads an XML answer with a real parser (exiting non-zero if it is not well-formed, or has a
- * namespace) and prints it as the spec's JSON mapping has it: a list wrapper becomes an array,
- * any other element with children an object, a leaf its text (null when empty). */
-static const char xml2json_script[] =
-    "import sys, json, xml.etree.ElementTree as ET\n"
-    "LISTS = {'services', 'service_requests', 'errors', 'attributes'}\n"
-    "def conv(e):\n"
-    "    if e.tag in LISTS: return [conv(c) for c in e]\n"
-    "    if len(e): return {c.tag: conv(c) for c in e}\n"
-    "    return e.text or None\n"
-    "root = ET.parse(sys.argv[1]).getroot()\n"
-    "assert not root.tag.startswith('{'), root.tag\n"
-    "print(json.dumps(conv(root)))\n";
-
 /* ---- helpers ---- */
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-/* An XML answer as JSON, through a real parser (a new reference); fails unless the body opens
- * with the declaration the spec wants and parses. */
-static json_t *xml_as_json(const struct ht_response *r)
-{
-    assert_string_equal(ht_header(r, "Content-Type"), XML_TYPE);
-    assert_int_equal(strncmp(r->body, XML_DECL, strlen(XML_DECL)), 0);
-    char *xf = ht_path(E->dir, "answer.xml"), *jf = ht_path(E->dir, "answer.json");
-    write_file(xf, r->body);
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "python3 '%s' '%s' > '%s'", xml2json_py, xf, jf);
-    if (system(cmd) != 0)
-        fail_msg("not well-formed XML: %s", r->body);
-    char *text = ht_read_file(jf, NULL);
-    json_error_t err;
-    json_t *v = json_loads(text, 0, &err);
-    assert_non_null(v);
-    free(text);
-    free(xf);
-    free(jf);
-    return v;
-}
 
 /* The answer in either format as JSON (a new reference). */
 static json_t *answer(const struct ht_response *r, const char *fmt)
 {
     if (strcmp(fmt, "xml") == 0)
-        return xml_as_json(r);
-    assert_string_equal(ht_header(r, "Content-Type"), JSON_TYPE);
+        return o311_xml_as_json(E->dir, r);
+    assert_string_equal(ht_header(r, "Content-Type"), O311_JSON_TYPE);
     return ht_json(r);
 }
 
@@ -567,8 +520,6 @@ static int setup(void **state)
 {
     int rc = ht_env_setup(state);
     E = *state;
-    xml2json_py = ht_path(E->dir, "xml2json.py");
-    write_file(xml2json_py, xml2json_script);
     write_key = cli_add("586", "write");
     read_key = cli_add("586", "read");
     revoked_key = cli_add("586", "write");
@@ -586,7 +537,6 @@ static int teardown(void **state)
     free(write_key);
     free(read_key);
     free(revoked_key);
-    free(xml2json_py);
     return ht_env_teardown(state);
 }
 

@@ -7,6 +7,7 @@
  * and pages, and at any address under /open311/v2/ that names nothing; the discovery document.
  * A listed request is exactly what requests/{id} shows of its case: its public tracking. */
 #include "harness.h"
+#include "open311.h"
 
 #include "base/mem.h"
 
@@ -21,18 +22,14 @@
 
 #include <cmocka.h>
 
-#define JSON_TYPE "application/json; charset=utf-8"
-#define XML_TYPE  "text/xml; charset=utf-8"
-#define XML_DECL  "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
-#define DAY_MS    (86400LL * 1000)
-#define R         "/open311/v2/requests"
+#define DAY_MS (86400LL * 1000)
+#define R      "/open311/v2/requests"
 
 #define REPORTER  "Người Gửi Kín Đáo"
 #define CONF_DESC "Nội dung kín của đơn thư"
 #define PLACE     "Thôn Lâm Hòa"
 
 static struct ht_env *E;
-static char *mirror_py;
 static long long now_ms;
 
 /* The petitions the tests look for, all in Ninh Sơn (585), where the demo has none: in the
@@ -67,81 +64,12 @@ static struct {
              200, false, NULL},
 };
 
-/* As test_open311.c: an XML answer read with a real parser and printed as the spec's JSON
- * mapping would have it, leaves as text, must equal the JSON answer printed the same way. */
-static const char mirror_script[] =
-    "import sys, json, xml.etree.ElementTree as ET\n"
-    "LISTS = {'service_requests', 'errors', 'endpoints', 'formats'}\n"
-    "def conv(e):\n"
-    "    if e.tag in LISTS: return [conv(c) for c in e]\n"
-    "    if len(e): return {c.tag: conv(c) for c in e}\n"
-    "    return e.text or None\n"
-    "def text(v):\n"
-    "    if isinstance(v, list): return [text(x) for x in v]\n"
-    "    if isinstance(v, dict): return {k: text(x) for k, x in v.items()}\n"
-    "    if isinstance(v, bool): return 'true' if v else 'false'\n"
-    "    if isinstance(v, float): return '%.6f' % v\n"
-    "    if v is None or v == '': return None\n"
-    "    return str(v)\n"
-    "root = ET.parse(sys.argv[1]).getroot()\n"
-    "assert not root.tag.startswith('{'), root.tag\n"
-    "j = json.load(open(sys.argv[2], encoding='utf-8'))\n"
-    "x = conv(root)\n"
-    "if x != text(j):\n"
-    "    sys.exit('XML %r differs from JSON %r' % (x, text(j)))\n";
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static void get(const char *path, long status, const char *type, struct ht_response *r)
 {
     ht_get(E->srv.port, path, r);
     if (r->status != status)
         fail_msg("%s: %ld %s", path, r->status, r->body);
     assert_string_equal(ht_header(r, "Content-Type"), type);
-}
-
-/* Fails unless the XML answer at xml_path is well-formed, opens with the XML declaration, and
- * says what the JSON answer at json_path says. */
-static void assert_xml_mirrors(const char *xml_path, const char *json_path)
-{
-    struct ht_response x, j;
-    ht_get(E->srv.port, xml_path, &x);
-    ht_get(E->srv.port, json_path, &j);
-    assert_int_equal(x.status, j.status);
-    assert_string_equal(ht_header(&x, "Content-Type"), XML_TYPE);
-    assert_string_equal(ht_header(&j, "Content-Type"), JSON_TYPE);
-    assert_int_equal(strncmp(x.body, XML_DECL, strlen(XML_DECL)), 0);
-    char *xf = ht_path(E->dir, "answer.xml"), *jf = ht_path(E->dir, "answer.json");
-    write_file(xf, x.body);
-    write_file(jf, j.body);
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "python3 '%s' '%s' '%s'", mirror_py, xf, jf);
-    if (system(cmd) != 0)
-        fail_msg("%s does not mirror %s: %s", xml_path, json_path, x.body);
-    free(xf);
-    free(jf);
-    ht_response_free(&x);
-    ht_response_free(&j);
-}
-
-static bool string_or_null(json_t *v)
-{
-    return v && (json_is_string(v) || json_is_null(v));
-}
-
-static bool is_datetime(json_t *v)
-{
-    const char *s = json_string_value(v);
-    int y, mo, d, h, mi, sec;
-    char z;
-    return s && strlen(s) == 20 &&
-           sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &z) == 7 && z == 'Z';
 }
 
 /* request.json: the required service_request_id, status, service_code (strings) and
@@ -154,7 +82,7 @@ static void assert_request(json_t *q)
     const char *status = json_string_value(json_object_get(q, "status"));
     assert_true(status && (strcmp(status, "open") == 0 || strcmp(status, "closed") == 0));
     assert_true(json_is_string(json_object_get(q, "service_code")));
-    assert_true(is_datetime(json_object_get(q, "requested_datetime")));
+    assert_true(o311_is_datetime(json_object_get(q, "requested_datetime")));
     const char *key;
     json_t *v;
     json_object_foreach(q, key, v)
@@ -162,9 +90,9 @@ static void assert_request(json_t *q)
         if (strcmp(key, "lat") == 0 || strcmp(key, "long") == 0)
             assert_true(json_is_number(v) || json_is_null(v));
         else if (strstr(key, "_datetime"))
-            assert_true(is_datetime(v) || json_is_null(v));
+            assert_true(o311_is_datetime(v) || json_is_null(v));
         else
-            assert_true(string_or_null(v));
+            assert_true(o311_string_or_null(v));
         const char *submitter[] = {"email",     "phone",      "first_name",
                                    "last_name", "account_id", "device_id"};
         for (size_t i = 0; i < sizeof submitter / sizeof submitter[0]; i++)
@@ -176,7 +104,7 @@ static void assert_request(json_t *q)
 static json_t *query(const char *path)
 {
     struct ht_response r;
-    get(path, 200, JSON_TYPE, &r);
+    get(path, 200, O311_JSON_TYPE, &r);
     json_t *doc = ht_json(&r);
     ht_response_free(&r);
     assert_true(json_is_array(doc));
@@ -236,7 +164,7 @@ static void assert_error(const char *stem, const char *query_text, long status)
     snprintf(j, sizeof j, "%s.json%s", stem, query_text);
     snprintf(x, sizeof x, "%s.xml%s", stem, query_text);
     struct ht_response r;
-    get(j, status, JSON_TYPE, &r);
+    get(j, status, O311_JSON_TYPE, &r);
     json_t *doc = ht_json(&r);
     assert_true(json_is_array(doc));
     assert_int_equal(json_array_size(doc), 1);
@@ -247,7 +175,7 @@ static void assert_error(const char *stem, const char *query_text, long status)
     assert_true(json_string_length(json_object_get(e, "description")) > 0);
     json_decref(doc);
     ht_response_free(&r);
-    assert_xml_mirrors(x, j);
+    o311_assert_xml_mirrors(E->srv.port, E->dir, x, j);
 }
 
 /* An instant (ms) as a W3C datetime at offset minutes east of UTC, written for a query string
@@ -269,7 +197,8 @@ static void test_the_default_is_the_latest_90_days_newest_first(void **state)
 {
     (void)state;
     assert_lists(R ".json?jurisdiction_id=585", false, 4, A, F, B, C);
-    assert_xml_mirrors(R ".xml?jurisdiction_id=585", R ".json?jurisdiction_id=585");
+    o311_assert_xml_mirrors(E->srv.port, E->dir, R ".xml?jurisdiction_id=585",
+                            R ".json?jurisdiction_id=585");
     /* empty arguments are absent ones */
     assert_lists(R ".json?jurisdiction_id=585&start_date=&end_date=&status=&service_code="
                    "&service_request_id=&page=&page_size=",
@@ -325,7 +254,7 @@ static void test_dates_bound_the_window(void **state)
                  false, 0);
     char xml[256];
     snprintf(xml, sizeof xml, R ".xml?jurisdiction_id=585&start_date=%s&end_date=%s", from, to);
-    assert_xml_mirrors(xml, path);
+    o311_assert_xml_mirrors(E->srv.port, E->dir, xml, path);
 }
 
 static void test_a_window_over_90_days_is_400(void **state)
@@ -396,8 +325,9 @@ static void test_service_codes_are_a_comma_list(void **state)
     assert_lists(R ".json?jurisdiction_id=585&service_code=complaint", false, 1, F);
     assert_lists(R ".json?jurisdiction_id=585&service_code=no_such_service", false, 0);
     assert_lists(R ".json?jurisdiction_id=585&service_code=land&status=closed", false, 0);
-    assert_xml_mirrors(R ".xml?jurisdiction_id=585&service_code=infrastructure,land",
-                       R ".json?jurisdiction_id=585&service_code=infrastructure,land");
+    o311_assert_xml_mirrors(E->srv.port, E->dir,
+                            R ".xml?jurisdiction_id=585&service_code=infrastructure,land",
+                            R ".json?jurisdiction_id=585&service_code=infrastructure,land");
 }
 
 static void test_ids_override_every_other_filter(void **state)
@@ -417,7 +347,7 @@ static void test_ids_override_every_other_filter(void **state)
     assert_lists(path, false, 3, A, D, OLD);
     char xml[512];
     snprintf(xml, sizeof xml, R ".xml%s", strchr(path, '?'));
-    assert_xml_mirrors(xml, path);
+    o311_assert_xml_mirrors(E->srv.port, E->dir, xml, path);
     /* but not the jurisdiction: a case of another one is left out */
     snprintf(path, sizeof path, R ".json?jurisdiction_id=585.01&service_request_id=%s,%s",
              cases[A].code, cases[B].code);
@@ -437,8 +367,8 @@ static void test_page_and_page_size_page_the_answer(void **state)
     assert_lists(R ".json?jurisdiction_id=585&page_size=2&page=3", false, 0);
     assert_lists(R ".json?jurisdiction_id=585&page=2", false, 0);
     assert_lists(R ".json?jurisdiction_id=585&page_size=1000", false, 4, A, F, B, C);
-    assert_xml_mirrors(R ".xml?jurisdiction_id=585&page_size=2&page=2",
-                       R ".json?jurisdiction_id=585&page_size=2&page=2");
+    o311_assert_xml_mirrors(E->srv.port, E->dir, R ".xml?jurisdiction_id=585&page_size=2&page=2",
+                            R ".json?jurisdiction_id=585&page_size=2&page=2");
     const char *bad[] = {
         "?page_size=0", "?page_size=1001", "?page_size=-1", "?page_size=2x",
         "?page=0",      "?page=-1",        "?page=1.5",     "?page=99999999999999999999"};
@@ -516,7 +446,7 @@ static void test_discovery_names_this_endpoint(void **state)
 {
     (void)state;
     struct ht_response r;
-    get("/open311/v2/discovery.json", 200, JSON_TYPE, &r);
+    get("/open311/v2/discovery.json", 200, O311_JSON_TYPE, &r);
     json_t *d = ht_json(&r);
     ht_response_free(&r);
     assert_true(json_is_object(d));
@@ -531,15 +461,16 @@ static void test_discovery_names_this_endpoint(void **state)
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%u/open311/v2", E->srv.port);
     assert_string_equal(json_string_value(json_object_get(ep, "url")), url);
-    assert_true(is_datetime(json_object_get(ep, "changeset")));
-    assert_true(is_datetime(json_object_get(d, "changeset")));
+    assert_true(o311_is_datetime(json_object_get(ep, "changeset")));
+    assert_true(o311_is_datetime(json_object_get(d, "changeset")));
     assert_string_equal(json_string_value(json_object_get(ep, "type")), "production");
     json_t *formats = json_object_get(ep, "formats");
     assert_int_equal(json_array_size(formats), 2);
     assert_string_equal(json_string_value(json_array_get(formats, 0)), "text/xml");
     assert_string_equal(json_string_value(json_array_get(formats, 1)), "application/json");
     json_decref(d);
-    assert_xml_mirrors("/open311/v2/discovery.xml", "/open311/v2/discovery.json");
+    o311_assert_xml_mirrors(E->srv.port, E->dir, "/open311/v2/discovery.xml",
+                            "/open311/v2/discovery.json");
 }
 
 static void test_an_address_that_names_nothing_gets_the_specs_error(void **state)
@@ -553,8 +484,9 @@ static void test_an_address_that_names_nothing_gets_the_specs_error(void **state
                                "/open311/v2/requests"};
     for (size_t i = 0; i < sizeof no_format / sizeof no_format[0]; i++) {
         struct ht_response r;
-        get(no_format[i], 400, XML_TYPE, &r);
-        assert_non_null(strstr(r.body, XML_DECL "<errors><error><code>400</code><description>"));
+        get(no_format[i], 400, O311_XML_TYPE, &r);
+        assert_non_null(
+            strstr(r.body, O311_XML_DECL "<errors><error><code>400</code><description>"));
         ht_response_free(&r);
     }
     /* a method with no route here: the spec knows only 400 for it */
@@ -562,7 +494,7 @@ static void test_an_address_that_names_nothing_gets_the_specs_error(void **state
     struct ht_response r;
     ht_do(E->srv.port, &q, &r);
     assert_int_equal(r.status, 400);
-    assert_string_equal(ht_header(&r, "Content-Type"), JSON_TYPE);
+    assert_string_equal(ht_header(&r, "Content-Type"), O311_JSON_TYPE);
     assert_non_null(strstr(r.body, "[{\"code\":400,"));
     assert_non_null(strstr(ht_header(&r, "Allow"), "GET"));
     ht_response_free(&r);
@@ -586,8 +518,6 @@ static int setup(void **state)
 {
     int rc = ht_env_setup(state);
     E = *state;
-    mirror_py = ht_path(E->dir, "mirror.py");
-    write_file(mirror_py, mirror_script);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     now_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -618,7 +548,6 @@ static int teardown(void **state)
 {
     for (int i = 0; i < NCASES; i++)
         free(cases[i].code);
-    free(mirror_py);
     return ht_env_teardown(state);
 }
 
