@@ -61,7 +61,7 @@ struct case_intake {
     int64_t created_by;   /* the signed-in person submitting, or 0 */
     bool by_receptionist; /* may use the reception, paper and phone channels */
     /* Answers to the category's extra questions. asked: the channel showed the questions (the
-     * JSON API and Open311 do; the web form does not yet), which are questions[], and the
+     * JSON API, Open311 and the web form do), which are questions[], and the
      * required ones must be answered; else any answer is refused. */
     const struct answer *answers;
     size_t nanswers;

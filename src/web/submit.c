@@ -25,7 +25,9 @@
 
 #define RECEIPT_COOKIE "akar_receipt"
 #define RECEIPT_TTL_MS (3600 * 1000LL) /* the receipt can be shown again (reload, print) */
-#define FORM_PARTS_MAX 48              /* the form's fields and its photos, with room to spare */
+/* the form's fields, its photos and the answers to every category's questions (all sent without
+ * JavaScript), with room to spare */
+#define FORM_PARTS_MAX 256
 
 enum field {
     F_KIND,
@@ -64,6 +66,8 @@ struct submission {
     struct unit_row unit;
     struct category_row *cats;
     size_t ncats;
+    struct web_questions qs; /* the categories' extra questions */
+    struct form body;        /* the text fields as sent */
     struct api_intake it;
 };
 
@@ -172,7 +176,7 @@ static void summary(struct submission *s)
     int n = 0;
     for (int f = 0; f < F_COUNT; f++)
         n += s->err[f] != NULL;
-    if (!n)
+    if (!n && !web_questions_failed(&s->qs))
         return;
     html_fmt(&pg->out,
              "<div class=\"notice error\" role=\"alert\" aria-labelledby=\"errors-title\" "
@@ -181,6 +185,7 @@ static void summary(struct submission *s)
     for (int f = 0; f < F_COUNT; f++)
         if (s->err[f])
             html_fmt(&pg->out, "<li><a href=\"#f-%s\">%s</a></li>", names[f], s->err[f]);
+    web_questions_summary(pg, &s->qs);
     html_fmt(&pg->out, "</ul>");
     if (s->photos_sent)
         html_fmt(&pg->out, "<p>%s</p>",
@@ -289,6 +294,7 @@ static int render_form(struct submission *s, int status)
              s->unit.code);
     kind_choices(s);
     category_select(s);
+    web_questions_render(pg, &s->qs, s->unit.time_zone);
     text_field(s, F_TITLE, T(pg, "Title"),
                T(pg, "A few words saying what it is about, for example “Street light broken "
                      "outside the school”."),
@@ -386,7 +392,8 @@ static bool load_unit(struct submission *s, const char *code, int *store_rc)
     s->ncats = 0;
     if (store_category_list(w->store, s->pg.req->arena, s->unit.path, &s->cats, &s->ncats) == 0)
         s->ncats = api_categories_offered(s->cats, s->ncats);
-    return true;
+    *store_rc = web_questions_load(&s->pg, s->cats, s->ncats, &s->qs);
+    return *store_rc == 0;
 }
 
 int web_submit_form(struct http_request *req)
@@ -453,6 +460,9 @@ static enum field domain_field(const char *name)
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(map[i].domain, name) == 0)
             return map[i].f;
+    /* the questions changed while the form was open: they are the category's */
+    if (strncmp(name, "answers", 7) == 0)
+        return F_CATEGORY;
     return F_KIND;
 }
 
@@ -568,10 +578,18 @@ static bool read_body(struct submission *s, struct multipart *m, const char **cs
         if (form_parse(req->arena, req->body, req->body_len, FORM_PARTS_MAX, &f, &bad) != 0)
             return false;
     }
+    if (multipart_is(req)) {
+        /* the text parts as a form, for the answers (a question may take several values) */
+        f.fields = arena_calloc(req->arena, (m->n ? m->n : 1) * sizeof *f.fields);
+        for (size_t i = 0; i < m->n; i++)
+            if (!m->parts[i].filename)
+                f.fields[f.n++] = (struct form_field){m->parts[i].name, m->parts[i].data};
+    }
     for (int i = 0; i < F_COUNT; i++) {
-        const char *v = multipart_is(req) ? multipart_get(m, names[i]) : form_get(&f, names[i]);
+        const char *v = form_get(&f, names[i]);
         s->v[i] = blank(v) ? NULL : v;
     }
+    s->body = f;
     *csrf = multipart_is(req) ? multipart_get(m, "csrf") : form_get(&f, "csrf");
     return true;
 }
@@ -640,6 +658,7 @@ int web_submit_post(struct http_request *req)
                                 T(pg, "The service is busy. Wait a moment and try again."));
         return render_unit_step(pg, s->v[F_UNIT], T(pg, "Choose a unit from the list."), 422);
     }
+    web_questions_read(pg, &s->qs, &s->body);
 
     struct case_intake *in = &s->it.in;
     int kind = s->v[F_KIND] ? case_kind_parse(s->v[F_KIND]) : -1;
@@ -684,9 +703,15 @@ int web_submit_post(struct http_request *req)
     in->reporter = (struct case_reporter){s->v[F_NAME], s->v[F_PHONE], s->v[F_EMAIL], s->v[F_HOME]};
     in->has_reporter = s->v[F_NAME] || s->v[F_PHONE] || s->v[F_EMAIL] || s->v[F_HOME];
     check_with_rules(s, *in); /* without a kind, as feedback: the other rules still speak */
+    /* the form asked the category's questions: the intake checks the answers again, against
+     * the questions as they are when the case is stored */
+    bool answered = web_questions_check(pg, &s->qs, s->v[F_CATEGORY], s->unit.time_zone, in);
+    in->asked = true;
     for (int f = 0; f < F_COUNT; f++)
         if (s->err[f])
             return render_form(s, 422);
+    if (!answered)
+        return render_form(s, 422);
 
     /* every check passed: the photos go to the blob store, and into the case's write */
     s->it.attachments = arena_alloc(req->arena, (s->nphotos + 1) * sizeof *s->it.attachments);

@@ -693,7 +693,7 @@ static void test_a_malformed_body_is_refused_whole(void **state)
     ht_response_free(&r);
     /* more parts than any form has */
     m = (struct mp){0};
-    for (int i = 0; i < 80; i++)
+    for (int i = 0; i < 300; i++)
         mp_field(&m, "x", "y");
     mp_end(&m);
     post("/submit", v.cookie, "multipart/form-data; boundary=" BOUNDARY, m.data, m.len, &r);

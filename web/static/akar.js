@@ -3,7 +3,8 @@
    - an element with data-confirm asks before its form is sent;
    - a form sent back with errors puts the focus on their summary (#errors);
    - a [data-print] button prints the page, a [data-locate] button fills the coordinates;
-   - a photo input with data-max-bytes refuses a choice too large to send. */
+   - a photo input with data-max-bytes refuses a choice too large to send;
+   - the submit form shows the questions of the subject chosen, and sends only theirs. */
 (function () {
   "use strict";
   document.querySelectorAll("input[data-tracking-code]").forEach(function (input) {
@@ -36,7 +37,21 @@
       });
     });
   });
-  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+  var subject = document.getElementById("f-category");
+  var groups = document.querySelectorAll("[data-questions] fieldset[data-category]");
+  if (subject && groups.length) {
+    document.querySelectorAll("[data-questions] [data-nojs]").forEach(function (p) { p.hidden = true; });
+    var showChosen = function () {
+      groups.forEach(function (g) {
+        var off = g.getAttribute("data-category") !== subject.value;
+        g.hidden = off;
+        g.disabled = off;
+      });
+    };
+    subject.addEventListener("change", showChosen);
+    showChosen();
+  }
+    document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
     var note = document.createElement("span");
     note.className = "error-text";
     note.setAttribute("role", "alert");
