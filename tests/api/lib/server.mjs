@@ -1,20 +1,11 @@
 // A demo server for the contract test: a fresh database (`akar init --demo`) and `akar serve` on
 // a free port of 127.0.0.1, and a plain HTTP client (node:http) that keeps every byte and
 // header of the answer, so nothing is smoothed over before it is checked.
-import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
-// Runs `akar ARGS...` to completion; returns its stdout. Throws with stderr on a non-zero exit.
-export function akar(bin, args, input) {
-    const r = spawnSync(bin, args, { input, encoding: 'utf8', timeout: 60000 });
-    if (r.error) throw new Error(`${bin} ${args.join(' ')}: ${r.error.message}`);
-    if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
-    return r.stdout;
-}
+// akar(bin, args, input) and startServer({ bin, logPath, submitLimit }): see
+// tests/lib/akar-server.mjs
+export { akar, startServer } from '../../lib/akar-server.mjs';
 
 // The demo accounts of init's output: login → { password, role, unit, secret (base32 or null) }.
 export function demoAccounts(initOutput) {
@@ -24,44 +15,6 @@ export function demoAccounts(initOutput) {
         all[login] = { login, role, unit, password, secret: secret && secret !== '-' ? secret : null };
     }
     return all;
-}
-
-// A fresh demo database and `akar serve` on it. submitLimit: petitions per address per 10
-// minutes. Returns { url, db, initOutput, stop() }; the server's output goes to logPath.
-export async function startServer({ bin, logPath, submitLimit }) {
-    const dir = mkdtempSync(join(tmpdir(), 'akar-api-'));
-    const db = join(dir, 'akar.db');
-    const initOutput = akar(bin, ['init', '--db', db, '--demo']);
-    const child = spawn(bin, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--submit-limit', String(submitLimit)],
-        { stdio: ['ignore', 'pipe', 'pipe'] });
-    const log = createWriteStream(logPath);
-    child.stderr.pipe(log);
-    const lines = createInterface({ input: child.stdout });
-    const url = await new Promise((ok, fail) => {
-        const timer = setTimeout(() => fail(new Error('akar serve printed no URL in 15 s')), 15000);
-        child.once('exit', (code) => fail(new Error(`akar serve exited ${code} before serving (see ${logPath})`)));
-        child.once('error', fail);
-        lines.once('line', (line) => {
-            clearTimeout(timer);
-            const m = line.match(/https?:\/\/[^\s]+/);
-            m ? ok(m[0].replace(/\/$/, '')) : fail(new Error(`no URL in "${line}"`));
-        });
-    });
-    lines.on('line', (l) => log.write(`stdout: ${l}\n`));
-    return {
-        url, db, initOutput,
-        async stop() {
-            if (child.exitCode === null) {
-                const done = new Promise((r) => child.once('exit', r));
-                child.kill('SIGTERM');
-                const t = setTimeout(() => child.kill('SIGKILL'), 10000);
-                await done;
-                clearTimeout(t);
-            }
-            log.end();
-            rmSync(dir, { recursive: true, force: true });
-        },
-    };
 }
 
 // One request: { status, headers (lower-case names; set-cookie an array), bytes, text }.

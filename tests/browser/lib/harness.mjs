@@ -2,11 +2,8 @@
 // Debian's Chromium driven by playwright-core, and a small sequential test loop that prints one
 // verdict line per test ("PASS name" / "FAIL name" and the error, indented), as
 // scripts/run-tests --lines reads them.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -16,14 +13,8 @@ export const DESKTOP = { width: 1280, height: 900 };
 
 // ---- the server ----
 
-// Runs `akar ARGS...` to completion; returns its stdout. Throws with stderr on a non-zero exit.
-export function akar(bin, args, input) {
-    const r = spawnSync(bin, args, { input, encoding: 'utf8', timeout: 60000 });
-    if (r.error) throw new Error(`${bin} ${args.join(' ')}: ${r.error.message}`);
-    if (r.status !== 0)
-        throw new Error(`${bin} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
-    return r.stdout;
-}
+// akar(bin, args, input) and startServer({ bin, logPath, before }): see tests/lib/akar-server.mjs
+export { akar, startServer } from '../../lib/akar-server.mjs';
 
 // Every otpauth:// URI in a command's output, by the account name in its label
 // (otpauth://totp/Issuer:login?secret=...).
@@ -34,48 +25,6 @@ export function otpauthUris(text) {
         found[label.includes(':') ? label.slice(label.indexOf(':') + 1) : label] = m[0];
     }
     return found;
-}
-
-// A fresh database (init --demo) and `akar serve` on 127.0.0.1 with a free port. `before(db)`
-// runs between the two (to add accounts while no server holds the database). Returns
-// { url, db, dir, initOutput, stop() }; the server's stderr goes to logPath.
-export async function startServer({ bin, logPath, before }) {
-    const dir = mkdtempSync(join(tmpdir(), 'akar-browser-'));
-    const db = join(dir, 'akar.db');
-    const initOutput = akar(bin, ['init', '--db', db, '--demo']);
-    const extra = before ? await before(db) : undefined;
-    // every test comes from 127.0.0.1: lift the per-address limit on petitions
-    const child = spawn(bin, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--submit-limit', '10000'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const log = createWriteStream(logPath);
-    child.stderr.pipe(log);
-    const lines = createInterface({ input: child.stdout });
-    const url = await new Promise((ok, fail) => {
-        const timer = setTimeout(() => fail(new Error('akar serve printed no URL in 15 s')), 15000);
-        child.once('exit', (code) => fail(new Error(`akar serve exited ${code} before serving (see ${logPath})`)));
-        child.once('error', fail);
-        lines.once('line', (line) => {
-            clearTimeout(timer);
-            const m = line.match(/https?:\/\/[^\s]+/);
-            m ? ok(m[0].replace(/\/$/, '')) : fail(new Error(`no URL in "${line}"`));
-        });
-    });
-    lines.on('line', (l) => log.write(`stdout: ${l}\n`));
-    return {
-        url, db, dir, initOutput, extra,
-        async stop() {
-            if (child.exitCode === null) {
-                const done = new Promise((r) => child.once('exit', r));
-                child.kill('SIGTERM');
-                const t = setTimeout(() => child.kill('SIGKILL'), 10000);
-                await done;
-                clearTimeout(t);
-            }
-            log.end();
-            rmSync(dir, { recursive: true, force: true });
-        },
-    };
 }
 
 // ---- the browser ----
