@@ -22,6 +22,7 @@ import './suites/journey.mjs';
 import './suites/keyboard.mjs';
 import './suites/nojs.mjs';
 import './suites/script.mjs';
+import './suites/questions.mjs';
 import './suites/pages.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
