@@ -216,14 +216,15 @@ static void question(struct page *pg, const struct web_question_group *g, size_t
                                : "";
     if (listed) {
         bool multi = strcmp(qu->datatype, "multivaluelist") == 0;
-        html_fmt(b, "<fieldset id=\"%s\" class=\"%r\"%r><legend>%s%r</legend>%r%r", id,
-                 s->err ? "has-error" : "", aria, qu->label, req_mark, help, error);
+        html_fmt(b, "<fieldset id=\"%s\"%r%r><legend>%s%r</legend>%r%r", id,
+                 s->err ? " class=\"has-error\"" : "", aria, qu->label, req_mark, help, error);
         for (size_t c = 0; c < qu->nchoices; c++)
             html_fmt(b,
                      "<div class=\"choice\"><input type=\"%r\" id=\"%s-%zu\" name=\"%s\" "
-                     "value=\"%s\"%r><label for=\"%s-%zu\">%s</label></div>",
+                     "value=\"%s\"%r%r><label for=\"%s-%zu\">%s</label></div>",
                      multi ? "checkbox" : "radio", id, c, name, qu->choices[c].key,
-                     was_sent(s, qu->choices[c].key) ? " checked" : "", id, c, qu->choices[c].name);
+                     was_sent(s, qu->choices[c].key) ? " checked" : "",
+                     qu->required && !multi ? " required" : "", id, c, qu->choices[c].name);
         html_fmt(b, "</fieldset>");
         return;
     }
@@ -236,6 +237,10 @@ static void question(struct page *pg, const struct web_question_group *g, size_t
                                     "2026-01-31 08:00."),
                               zone ? zone : "UTC"));
     html_fmt(b, "%r", error);
+    if (qu->required)
+        aria = arena_printf(a, "%s required", aria);
+    if (datetime && strlen(value) >= 16 && value[10] == ' ') /* typed: shown as the input's own */
+        value = arena_printf(a, "%.10sT%s", value, value + 11);
     if (strcmp(qu->datatype, "text") == 0)
         html_fmt(b, "<textarea id=\"%s\" name=\"%s\" rows=\"4\" maxlength=\"%d\"%r>%s</textarea>",
                  id, name, ANSWER_TEXT_MAX, aria, value);

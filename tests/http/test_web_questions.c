@@ -158,7 +158,7 @@ static void test_the_form_shows_every_categorys_questions_without_javascript(voi
     assert_has(r.body, "<legend>Về chế độ, chính sách nào? <span class=\"required\">(required)"
                        "</span></legend>");
     assert_has(r.body, "<input type=\"radio\" id=\"q-social_policy-programme-0\" "
-                       "name=\"answer.social_policy.programme\" value=\"elderly\">"
+                       "name=\"answer.social_policy.programme\" value=\"elderly\" required>"
                        "<label for=\"q-social_policy-programme-0\">Trợ cấp người cao tuổi</label>");
     assert_has(r.body, "<label for=\"q-social_policy-file_number\">Số hồ sơ hưởng chính sách "
                        "(nếu có)</label>");
@@ -206,6 +206,14 @@ static void test_good_answers_are_stored_with_the_case(void **state)
     ht_response_free(&r);
     a = newest_answers();
     assert_json_equal(a, "{\"pollution\":\"water\",\"since\":\"2026-01-31T08:00:00+07:00\"}");
+    json_decref(a);
+
+    /* and as typed where the browser offers a plain text box */
+    submit(&v, "environment", &r, "answer.environment.since", "2026-02-01 09:30", NULL);
+    assert_int_equal(r.status, 303);
+    ht_response_free(&r);
+    a = newest_answers();
+    assert_json_equal(a, "{\"since\":\"2026-02-01T09:30:00+07:00\"}");
     json_decref(a);
 }
 
@@ -317,7 +325,7 @@ static void test_a_refused_form_keeps_the_answers_given(void **state)
                                .headers = {v.cookie}},
           &r);
     assert_int_equal(r.status, 422);
-    assert_has(r.body, "value=\"merit\" checked>");
+    assert_has(r.body, "value=\"merit\" checked required>");
     assert_has(r.body, "value=\"QĐ-77\"");
     assert_has(r.body, "Cha tôi &lt;b&gt;</textarea>");
     assert_int_equal(cases(), before);
