@@ -298,6 +298,49 @@ static void test_a_number_and_several_choices_are_stored(void **state)
     json_decref(a);
 }
 
+/* A multipart/form-data part called name holding value, as browsers send this form. */
+static void part(char *body, size_t cap, const char *name, const char *value)
+{
+    size_t k = strlen(body);
+    snprintf(body + k, cap - k,
+             "--akarQ\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n", name, value);
+}
+
+static void test_a_multipart_submission_keeps_its_answers(void **state)
+{
+    (void)state;
+    struct visitor v;
+    struct ht_response r;
+    form_page(&v, ELSEWHERE, &r);
+    ht_response_free(&r);
+    static char body[4096];
+    body[0] = 0;
+    part(body, sizeof body, "csrf", v.csrf);
+    part(body, sizeof body, "unit", ELSEWHERE);
+    part(body, sizeof body, "kind", "complaint");
+    part(body, sizeof body, "category", "infrastructure");
+    part(body, sizeof body, "title", "Cầu hỏng");
+    part(body, sizeof body, "description", "Mặt cầu và đèn đường hỏng.");
+    part(body, sizeof body, "answer.infrastructure.damage", "bridge");
+    part(body, sizeof body, "answer.infrastructure.damage", "street_light");
+    part(body, sizeof body, "answer.infrastructure.length_m", "");
+    part(body, sizeof body, "answer.environment.since", "not this category's");
+    strcat(body, "--akarQ--\r\n");
+    ht_do(E->srv.port,
+          &(struct ht_request){.method = "POST",
+                               .path = "/submit",
+                               .content_type = "multipart/form-data; boundary=akarQ",
+                               .body = body,
+                               .headers = {v.cookie}},
+          &r);
+    if (r.status != 303)
+        fail_msg("expected 303, got %ld:\n%.4000s", r.status, r.body);
+    ht_response_free(&r);
+    json_t *a = newest_answers();
+    assert_json_equal(a, "{\"damage\":[\"bridge\",\"street_light\"]}");
+    json_decref(a);
+}
+
 static void test_a_refused_form_keeps_the_answers_given(void **state)
 {
     (void)state;
@@ -369,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_good_answers_are_stored_with_the_case),
         cmocka_unit_test(test_each_kind_of_bad_answer_is_shown_beside_its_question),
         cmocka_unit_test(test_a_number_and_several_choices_are_stored),
+        cmocka_unit_test(test_a_multipart_submission_keeps_its_answers),
         cmocka_unit_test(test_a_refused_form_keeps_the_answers_given),
         cmocka_unit_test(test_answers_of_another_category_are_left_aside),
     };
