@@ -123,3 +123,28 @@ bool o311_is_datetime(const json_t *v)
     return s && strlen(s) == 20 &&
            sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &z) == 7 && z == 'Z';
 }
+
+void o311_assert_request(json_t *q)
+{
+    assert_true(json_is_object(q));
+    assert_true(json_is_string(json_object_get(q, "service_request_id")));
+    const char *status = json_string_value(json_object_get(q, "status"));
+    assert_true(status && (strcmp(status, "open") == 0 || strcmp(status, "closed") == 0));
+    assert_true(json_is_string(json_object_get(q, "service_code")));
+    assert_true(o311_is_datetime(json_object_get(q, "requested_datetime")));
+    const char *key;
+    json_t *v;
+    json_object_foreach(q, key, v)
+    {
+        if (strcmp(key, "lat") == 0 || strcmp(key, "long") == 0)
+            assert_true(json_is_number(v) || json_is_null(v));
+        else if (strstr(key, "_datetime"))
+            assert_true(o311_is_datetime(v) || json_is_null(v));
+        else
+            assert_true(o311_string_or_null(v));
+        const char *submitter[] = {"email",     "phone",      "first_name",
+                                   "last_name", "account_id", "device_id"};
+        for (size_t i = 0; i < sizeof submitter / sizeof submitter[0]; i++)
+            assert_string_not_equal(key, submitter[i]);
+    }
+}

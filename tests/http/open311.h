@@ -26,6 +26,10 @@ json_t *o311_as_text(const json_t *v);
 void o311_assert_xml_mirrors(unsigned port, const char *dir, const char *xml_path,
                              const char *json_path);
 bool o311_string_or_null(const json_t *v);
+/* Fails unless q is a request.json: the required service_request_id, status (open or closed),
+ * service_code (strings) and requested_datetime (a date-time), the others string or null
+ * (dates date-times, lat and long numbers), and nothing about the submitter. */
+void o311_assert_request(json_t *q);
 /* An instant as akar writes them: "YYYY-MM-DDTHH:MM:SSZ". */
 bool o311_is_datetime(const json_t *v);
 

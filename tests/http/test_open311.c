@@ -222,10 +222,8 @@ static char *submit(const char *json)
     return code;
 }
 
-/* requests.json holding one request.json: the required service_request_id, status,
- * service_code (strings) and requested_datetime (an RFC 3339 date-time here), the optional
- * fields string or null (dates date-times, lat and long numbers), nothing about the
- * submitter. Returns the request (a new reference). */
+/* requests.json holding one request.json (o311_assert_request). Returns the request (a new
+ * reference). */
 static json_t *assert_one_request(const char *path)
 {
     struct ht_response r;
@@ -236,27 +234,7 @@ static json_t *assert_one_request(const char *path)
     assert_int_equal(json_array_size(doc), 1);
     json_t *q = json_incref(json_array_get(doc, 0));
     json_decref(doc);
-    assert_true(json_is_object(q));
-    assert_true(json_is_string(json_object_get(q, "service_request_id")));
-    const char *status = json_string_value(json_object_get(q, "status"));
-    assert_true(status && (strcmp(status, "open") == 0 || strcmp(status, "closed") == 0));
-    assert_true(json_is_string(json_object_get(q, "service_code")));
-    assert_true(o311_is_datetime(json_object_get(q, "requested_datetime")));
-    const char *key;
-    json_t *v;
-    json_object_foreach(q, key, v)
-    {
-        if (strcmp(key, "lat") == 0 || strcmp(key, "long") == 0)
-            assert_true(json_is_number(v) || json_is_null(v));
-        else if (strstr(key, "_datetime"))
-            assert_true(o311_is_datetime(v) || json_is_null(v));
-        else
-            assert_true(o311_string_or_null(v));
-        const char *submitter[] = {"email",     "phone",      "first_name",
-                                   "last_name", "account_id", "device_id"};
-        for (size_t i = 0; i < sizeof submitter / sizeof submitter[0]; i++)
-            assert_string_not_equal(key, submitter[i]);
-    }
+    o311_assert_request(q);
     return q;
 }
 

@@ -72,34 +72,6 @@ static void get(const char *path, long status, const char *type, struct ht_respo
     assert_string_equal(ht_header(r, "Content-Type"), type);
 }
 
-/* request.json: the required service_request_id, status, service_code (strings) and
- * requested_datetime (a date-time), the others string or null (dates date-times, lat and long
- * numbers), nothing about the submitter. */
-static void assert_request(json_t *q)
-{
-    assert_true(json_is_object(q));
-    assert_true(json_is_string(json_object_get(q, "service_request_id")));
-    const char *status = json_string_value(json_object_get(q, "status"));
-    assert_true(status && (strcmp(status, "open") == 0 || strcmp(status, "closed") == 0));
-    assert_true(json_is_string(json_object_get(q, "service_code")));
-    assert_true(o311_is_datetime(json_object_get(q, "requested_datetime")));
-    const char *key;
-    json_t *v;
-    json_object_foreach(q, key, v)
-    {
-        if (strcmp(key, "lat") == 0 || strcmp(key, "long") == 0)
-            assert_true(json_is_number(v) || json_is_null(v));
-        else if (strstr(key, "_datetime"))
-            assert_true(o311_is_datetime(v) || json_is_null(v));
-        else
-            assert_true(o311_string_or_null(v));
-        const char *submitter[] = {"email",     "phone",      "first_name",
-                                   "last_name", "account_id", "device_id"};
-        for (size_t i = 0; i < sizeof submitter / sizeof submitter[0]; i++)
-            assert_string_not_equal(key, submitter[i]);
-    }
-}
-
 /* GET path (.json), checked against requests.json, newest first; returns the answer. */
 static json_t *query(const char *path)
 {
@@ -113,7 +85,7 @@ static json_t *query(const char *path)
     json_t *q;
     json_array_foreach(doc, i, q)
     {
-        assert_request(q);
+        o311_assert_request(q);
         const char *at = json_string_value(json_object_get(q, "requested_datetime"));
         if (last)
             assert_true(strcmp(last, at) >= 0);
